@@ -1,0 +1,43 @@
+/** Federated averaging on the server: sum accepted deltas, divide by the expected cohort size. */
+
+/**
+ * Running sum of one round's accepted deltas, in float64 so that the order of arrival does not
+ * change the published model beyond float32 rounding.
+ * @example
+ * const acc = new RoundSum(p); acc.add(delta1); acc.add(delta2); acc.count // 2
+ */
+export class RoundSum {
+  readonly sum: Float64Array
+  count = 0
+  constructor(readonly size: number) {
+    this.sum = new Float64Array(size)
+  }
+
+  add(delta: Float32Array): void {
+    if (delta.length !== this.size) throw new RangeError(`delta has ${delta.length} values, the round sums ${this.size}`)
+    const s = this.sum
+    for (let i = 0; i < s.length; i++) s[i] = s[i]! + delta[i]!
+    this.count++
+  }
+}
+
+export interface FedAvgOptions {
+  /** Fixed denominator (expected cohort size), as DP-FedAvg requires: not the number received. */
+  readonly expectedClients: number
+  readonly serverLearningRate: number
+}
+
+/**
+ * New global weights: w + η · (Σ Δ) / n_expected (McMahan et al. 2018, Alg. 1, fixed
+ * denominator). Using the expected rather than the actual count keeps the sensitivity of the
+ * average at C / n_expected whatever the turnout.
+ * @example const next = applyFedAvg(global, acc.sum, { expectedClients: 100, serverLearningRate: 1 })
+ */
+export function applyFedAvg(global: Float32Array, sum: Float64Array, opts: FedAvgOptions): Float32Array {
+  if (global.length !== sum.length) throw new RangeError('sum and weights differ in length')
+  if (!(opts.expectedClients > 0)) throw new RangeError('expectedClients must be positive')
+  const k = opts.serverLearningRate / opts.expectedClients
+  const out = new Float32Array(global.length)
+  for (let i = 0; i < out.length; i++) out[i] = global[i]! + k * sum[i]!
+  return out
+}
