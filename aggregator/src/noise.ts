@@ -10,7 +10,7 @@ export type RandomFill = (words: Uint32Array) => void
 export const cryptoRandomFill: RandomFill = (words) => {
   // getRandomValues refuses more than 65,536 bytes per call.
   for (let off = 0; off < words.length; off += 16384) {
-    globalThis.crypto.getRandomValues(words.subarray(off, Math.min(words.length, off + 16384)))
+    crypto.getRandomValues(words.subarray(off, Math.min(words.length, off + 16384)))
   }
 }
 

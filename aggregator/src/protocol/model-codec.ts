@@ -27,7 +27,7 @@ export interface ModelBundle {
 }
 
 /** Serialises a model bundle. @example encodeModel({ version: 0, description, weights }) */
-export function encodeModel(m: ModelBundle): Uint8Array {
+export function encodeModel(m: ModelBundle): Uint8Array<ArrayBuffer> {
   const n = layoutSize(m.description.layout)
   if (n !== m.weights.length) throw new RangeError(`weights have ${m.weights.length} values, the layout needs ${n}`)
   const json = new TextEncoder().encode(JSON.stringify(m.description))

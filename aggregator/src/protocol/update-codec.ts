@@ -36,7 +36,7 @@ const MODE_CODE: Record<NoiseMode, number> = { local: 0, distributed: 1 }
  * Serialises an update. The layout is fixed by docs/PAYLOAD.md; a snapshot test pins it.
  * @example const bytes = encodeUpdate({ modelVersion: 3, roundId: 7, ... })
  */
-export function encodeUpdate(p: UpdatePayload): Uint8Array {
+export function encodeUpdate(p: UpdatePayload): Uint8Array<ArrayBuffer> {
   if (p.nonce.length !== NONCE_BYTES) throw new RangeError(`nonce must be ${NONCE_BYTES} bytes`)
   const shapeWords = p.shapes.reduce((n, s) => n + 1 + s.length, 0)
   const total = p.shapes.reduce((n, s) => n + tensorSize(s), 0)

@@ -2,10 +2,11 @@
  * The session model: attention over the items of the current session (NARM / STAMP family,
  * Li et al. 2017; Liu et al. 2018) with item embeddings tied to the output layer. One definition,
  * trained by the browser worker and by the Node evaluation harness.
+ * Training needs tfjs's gradient registry: bundles import
+ * '@tensorflow/tfjs-core/dist/register_all_gradients' (see entrypoints/worker.ts); Node imports
+ * '@tensorflow/tfjs', whose CommonJS build registers them (the registry is global).
  */
 import * as tf from '@tensorflow/tfjs-core'
-// Gradients are registered separately from the ops in tfjs-core; training needs them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
 import { modelLayout, type SessionModelConfig } from './config.js'
 import type { Examples } from './examples.js'

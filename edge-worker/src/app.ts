@@ -1,0 +1,81 @@
+/** The HTTP API (Hono): thin routes over the round coordinator Durable Object. */
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { HTTPException } from 'hono/http-exception'
+import type { Env } from './env.js'
+import { roundSettings } from './env.js'
+
+/** The single coordinator instance; sharding comes with the scaling work (docs/SCALING.md). */
+const COORDINATOR = 'global'
+
+type AppEnv = { Bindings: Env }
+
+function coordinator(env: Env) {
+  return env.ROUNDS.get(env.ROUNDS.idFromName(COORDINATOR))
+}
+
+function jsonError(status: number, reason: string, message: string): Response {
+  return Response.json({ error: { reason, message } }, { status, headers: { 'cache-control': 'no-store' } })
+}
+
+/**
+ * Builds the app. Routes: GET /v1/round, GET /v1/model, POST /v1/updates, GET /v1/privacy,
+ * GET /v1/health. Everything else falls through to the static assets.
+ */
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.use('/v1/*', async (c, next) => {
+    const allowed = (c.env.FEDREC_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+    // Same-origin pages need no CORS; other shop origins must be listed explicitly.
+    return cors({ origin: (origin) => (allowed.includes(origin) ? origin : null), allowMethods: ['GET', 'POST'], credentials: false, maxAge: 600 })(c, next)
+  })
+
+  app.get('/v1/health', (c) => c.json({ ok: true }))
+
+  app.get('/v1/round', async (c) => {
+    const round = await coordinator(c.env).getRound()
+    return c.json(round, 200, { 'cache-control': 'no-store' })
+  })
+
+  app.get('/v1/model', async (c) => {
+    const stub = coordinator(c.env)
+    const version = await stub.getModelVersion()
+    const etag = `"v${version}"`
+    const headers = { etag, 'cache-control': 'no-cache', 'x-fedrec-model-version': String(version) }
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers)
+    const model = await stub.getModel()
+    return c.body(model.bytes.slice().buffer, 200, { ...headers, etag: `"v${model.version}"`, 'content-type': 'application/octet-stream' })
+  })
+
+  app.post('/v1/updates', async (c) => {
+    const { maxUploadBytes } = roundSettings(c.env)
+    const type = c.req.header('content-type')?.split(';')[0]?.trim()
+    if (type !== 'application/octet-stream') return jsonError(415, 'bad_content_type', `content-type must be application/octet-stream, got ${type ?? 'none'}`)
+    const declared = Number(c.req.header('content-length') ?? '0')
+    if (declared > maxUploadBytes) return jsonError(413, 'too_large', `body of ${declared} bytes exceeds ${maxUploadBytes}`)
+    const body = await c.req.arrayBuffer()
+    if (body.byteLength > maxUploadBytes) return jsonError(413, 'too_large', `body of ${body.byteLength} bytes exceeds ${maxUploadBytes}`)
+    const result = await coordinator(c.env).submit(body)
+    if (!result.ok) return jsonError(result.status, result.reason, result.message)
+    return c.json({ status: 'accepted', roundId: result.roundId, received: result.received, published: result.published }, 202, { 'cache-control': 'no-store' })
+  })
+
+  app.get('/v1/privacy', async (c) => {
+    const stub = coordinator(c.env)
+    const [rounds, current] = await Promise.all([stub.getLedger(), stub.getRound()])
+    return c.json({ rounds, current }, 200, { 'cache-control': 'no-store' })
+  })
+
+  app.all('/v1/*', (c) => jsonError(404, 'not_found', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`))
+
+  app.all('*', (c) => c.env.ASSETS.fetch(c.req.raw))
+
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return jsonError(err.status, 'http_error', err.message)
+    console.error('[fedrec-edge]', err)
+    return jsonError(500, 'internal', c.req.path.startsWith('/v1/') ? 'internal error; nothing was stored' : 'internal error')
+  })
+
+  return app
+}

@@ -1,0 +1,5 @@
+/** Wrangler entry: the Hono app as the fetch handler, and the Durable Object class. */
+import { createApp } from './app.js'
+export { RoundCoordinator } from './round-coordinator.js'
+
+export default createApp()

@@ -1,0 +1,214 @@
+/**
+ * The Durable Object that owns the global model and the open round: accepts updates, persists
+ * each before acknowledging it, and publishes the FedAvg result when the round closes.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import {
+  applyFedAvg,
+  decodeModel,
+  decodeUpdate,
+  encodeModel,
+  PayloadRejectedError,
+  RejectReason,
+  RoundSum,
+  validateUpdate,
+  type ModelBundle,
+  type RoundConfig,
+  type RoundLedgerEntry,
+} from '../../aggregator/src/index.js'
+import { BLOB_SCHEMA, deleteBlobs, getBlob, listBlobs, putBlob } from './blob-table.js'
+import { roundSettings, type Env, type RoundSettings } from './env.js'
+
+/** What `submit` answers: the edge turns it into a 202 or a 4xx. */
+export type SubmitResult =
+  | { readonly ok: true; readonly roundId: number; readonly received: number; readonly published: number | null }
+  | { readonly ok: false; readonly status: 400 | 409 | 413 | 415 | 422; readonly reason: string; readonly message: string }
+
+interface OpenRound {
+  readonly config: RoundConfig
+  readonly openedAt: number
+}
+
+/** Bundled initial model (written by the build from the demo catalogue). */
+const INITIAL_MODEL_PATH = '/model/initial.bin'
+
+export class RoundCoordinator extends DurableObject<Env> {
+  private readonly sql: SqlStorage
+  private readonly settings: RoundSettings
+  private model!: ModelBundle
+  private modelBytes!: Uint8Array
+  private round!: OpenRound
+  private sum!: RoundSum
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.sql = ctx.storage.sql
+    this.settings = roundSettings(env)
+    void ctx.blockConcurrencyWhile(() => this.load())
+  }
+
+  /** Creates the schema, loads or seeds the model, and rebuilds the open round from storage. */
+  private async load(): Promise<void> {
+    this.sql.exec(BLOB_SCHEMA)
+    this.sql.exec('CREATE TABLE IF NOT EXISTS model (version INTEGER PRIMARY KEY, created_at INTEGER NOT NULL)')
+    this.sql.exec('CREATE TABLE IF NOT EXISTS round (id INTEGER PRIMARY KEY, config TEXT NOT NULL, opened_at INTEGER NOT NULL, status TEXT NOT NULL)')
+    this.sql.exec('CREATE TABLE IF NOT EXISTS round_update (round_id INTEGER NOT NULL, seq INTEGER NOT NULL, nonce BLOB NOT NULL UNIQUE, received_at INTEGER NOT NULL, PRIMARY KEY (round_id, seq))')
+    this.sql.exec('CREATE TABLE IF NOT EXISTS ledger (round_id INTEGER PRIMARY KEY, entry TEXT NOT NULL)')
+
+    const latest = this.sql.exec<{ version: number }>('SELECT version FROM model ORDER BY version DESC LIMIT 1').toArray()[0]
+    if (latest) {
+      this.modelBytes = getBlob(this.sql, 'model', latest.version, 0)!
+    } else {
+      const res = await this.env.ASSETS.fetch(new Request(`https://assets.local${INITIAL_MODEL_PATH}`))
+      if (!res.ok) throw new Error(`initial model ${INITIAL_MODEL_PATH} missing from the assets (${res.status}); run the build`)
+      this.modelBytes = new Uint8Array(await res.arrayBuffer())
+      const version = decodeModel(this.modelBytes).version
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec('INSERT INTO model (version, created_at) VALUES (?, ?)', version, Date.now())
+        putBlob(this.sql, 'model', version, 0, this.modelBytes)
+      })
+    }
+    this.model = decodeModel(this.modelBytes)
+
+    const open = this.sql.exec<{ config: string; opened_at: number }>("SELECT config, opened_at FROM round WHERE status = 'open' ORDER BY id DESC LIMIT 1").toArray()[0]
+    if (open) {
+      this.round = { config: JSON.parse(open.config) as RoundConfig, openedAt: open.opened_at }
+    } else {
+      const last = this.sql.exec<{ id: number }>('SELECT id FROM round ORDER BY id DESC LIMIT 1').toArray()[0]
+      this.openRound((last?.id ?? 0) + 1)
+    }
+    // Rebuild the running sum from the persisted updates: everything acknowledged is counted.
+    this.sum = new RoundSum(this.model.weights.length)
+    for (const seq of listBlobs(this.sql, 'update', this.round.config.roundId)) {
+      const bytes = getBlob(this.sql, 'update', this.round.config.roundId, seq)!
+      this.sum.add(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4))
+    }
+    await this.ctx.storage.setAlarm(this.round.config.deadline)
+  }
+
+  private openRound(id: number): void {
+    const s = this.settings
+    const now = Date.now()
+    const config: RoundConfig = {
+      roundId: id,
+      modelVersion: this.model.version,
+      clipNorm: s.clipNorm,
+      noiseMultiplier: s.noiseMultiplier,
+      noiseMode: s.noiseMode,
+      minClients: s.minClients,
+      expectedClients: s.expectedClients,
+      serverLearningRate: s.serverLearningRate,
+      sampleRate: s.sampleRate,
+      deadline: now + s.roundSeconds * 1000,
+    }
+    this.sql.exec("INSERT INTO round (id, config, opened_at, status) VALUES (?, ?, ?, 'open')", id, JSON.stringify(config), now)
+    this.round = { config, openedAt: now }
+    this.sum = new RoundSum(this.model.weights.length)
+  }
+
+  async getRound(): Promise<RoundConfig> {
+    return this.round.config
+  }
+
+  async getModelVersion(): Promise<number> {
+    return this.model.version
+  }
+
+  async getModel(): Promise<{ version: number; bytes: Uint8Array }> {
+    return { version: this.model.version, bytes: this.modelBytes }
+  }
+
+  async getLedger(): Promise<RoundLedgerEntry[]> {
+    return this.sql.exec<{ entry: string }>('SELECT entry FROM ledger ORDER BY round_id').toArray().map((r) => JSON.parse(r.entry) as RoundLedgerEntry)
+  }
+
+  /**
+   * Validates and stores one update. The row is written before this returns, so an update that
+   * got a 2xx survives a restart; a replayed nonce is refused by the UNIQUE constraint.
+   */
+  async submit(body: ArrayBuffer): Promise<SubmitResult> {
+    try {
+      const update = decodeUpdate(new Uint8Array(body))
+      validateUpdate(update, this.round.config, this.model.description.layout)
+      const roundId = this.round.config.roundId
+      const seen = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM round_update WHERE nonce = ?', update.nonce.slice().buffer).one().n
+      if (seen > 0) throw new PayloadRejectedError(RejectReason.Replay, 'this payload was already accepted', 409)
+      const seq = this.sum.count
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec('INSERT INTO round_update (round_id, seq, nonce, received_at) VALUES (?, ?, ?, ?)', roundId, seq, update.nonce.slice().buffer, Date.now())
+        putBlob(this.sql, 'update', roundId, seq, new Uint8Array(update.data.buffer, update.data.byteOffset, update.data.byteLength))
+      })
+      this.sum.add(update.data)
+      const received = this.sum.count
+      const published = received >= this.round.config.expectedClients ? this.close('published') : null
+      return { ok: true, roundId, received, published }
+    } catch (e) {
+      if (e instanceof PayloadRejectedError) return { ok: false, status: e.status, reason: e.reason, message: e.message }
+      throw e
+    }
+  }
+
+  /**
+   * Closes the open round: publishes w + η·ΣΔ/n_expected when at least minClients updates
+   * arrived, abandons it otherwise, and opens the next round. One transaction, so a crash
+   * leaves either the old round open with all its updates or the new model published.
+   * @returns the published version, or null when abandoned
+   */
+  private close(outcome: 'published' | 'abandoned'): number | null {
+    const cfg = this.round.config
+    const publish = outcome === 'published' && this.sum.count >= cfg.minClients
+    let next: ModelBundle | null = null
+    let nextBytes: Uint8Array | null = null
+    if (publish) {
+      const weights = applyFedAvg(this.model.weights, this.sum.sum, { expectedClients: cfg.expectedClients, serverLearningRate: cfg.serverLearningRate })
+      next = { version: this.model.version + 1, description: this.model.description, weights }
+      nextBytes = encodeModel(next)
+    }
+    const entry: RoundLedgerEntry = {
+      roundId: cfg.roundId,
+      fromVersion: cfg.modelVersion,
+      publishedVersion: next?.version ?? null,
+      outcome: publish ? 'published' : 'abandoned',
+      cohortSize: this.sum.count,
+      expectedClients: cfg.expectedClients,
+      minClients: cfg.minClients,
+      sampleRate: cfg.sampleRate,
+      noiseMultiplier: cfg.noiseMultiplier,
+      clipNorm: cfg.clipNorm,
+      noiseMode: cfg.noiseMode,
+      openedAt: this.round.openedAt,
+      closedAt: Date.now(),
+    }
+    this.ctx.storage.transactionSync(() => {
+      if (next && nextBytes) {
+        this.sql.exec('INSERT INTO model (version, created_at) VALUES (?, ?)', next.version, Date.now())
+        putBlob(this.sql, 'model', next.version, 0, nextBytes)
+        // Keep the previous version for devices mid-download; older ones go.
+        for (const old of this.sql.exec<{ version: number }>('SELECT version FROM model WHERE version < ?', next.version - 1).toArray()) {
+          deleteBlobs(this.sql, 'model', old.version)
+          this.sql.exec('DELETE FROM model WHERE version = ?', old.version)
+        }
+      }
+      this.sql.exec('INSERT INTO ledger (round_id, entry) VALUES (?, ?)', cfg.roundId, JSON.stringify(entry))
+      this.sql.exec("UPDATE round SET status = ? WHERE id = ?", entry.outcome, cfg.roundId)
+      deleteBlobs(this.sql, 'update', cfg.roundId)
+      this.sql.exec('DELETE FROM round_update WHERE round_id = ?', cfg.roundId)
+      if (next && nextBytes) {
+        this.model = next
+        this.modelBytes = nextBytes
+      }
+      this.openRound(cfg.roundId + 1)
+    })
+    void this.ctx.storage.setAlarm(this.round.config.deadline)
+    return next?.version ?? null
+  }
+
+  /** Deadline: publish with what arrived if at least minClients did, abandon otherwise. */
+  override async alarm(): Promise<void> {
+    if (Date.now() < this.round.config.deadline) {
+      await this.ctx.storage.setAlarm(this.round.config.deadline)
+      return
+    }
+    this.close(this.sum.count >= this.round.config.minClients ? 'published' : 'abandoned')
+  }
+}

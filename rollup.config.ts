@@ -1,0 +1,50 @@
+/**
+ * Three bundles, comlink-style matrix: the IIFE loader for the script tag, the ESM SDK core
+ * (no tfjs) and the ESM worker chunk (tfjs; each backend split into its own lazy chunk).
+ */
+import commonjs from '@rollup/plugin-commonjs'
+import resolve from '@rollup/plugin-node-resolve'
+import type { RollupOptions } from 'rollup'
+import esbuild from 'rollup-plugin-esbuild'
+
+const out = 'dist/public/sdk'
+const plugins = () => [
+  resolve({ browser: true, preferBuiltins: false }),
+  commonjs(),
+  esbuild({ target: 'es2022', minify: true, legalComments: 'none' }),
+]
+
+/** tfjs and its emscripten glue mention Node built-ins behind runtime checks; keep them out. */
+const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks', 'util']
+
+const config: RollupOptions[] = [
+  {
+    input: 'sdk/src/entrypoints/loader.ts',
+    output: { file: `${out}/fedrec-loader.js`, format: 'iife' },
+    plugins: plugins(),
+  },
+  {
+    input: { fedrec: 'sdk/src/entrypoints/sdk.ts' },
+    output: { dir: out, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/core-[name]-[hash].js' },
+    plugins: plugins(),
+  },
+  {
+    // The demo store's own page script (not part of the SDK).
+    input: 'demo-shop/src/app.ts',
+    output: { file: 'dist/public/shop/app.js', format: 'es' },
+    plugins: plugins(),
+  },
+  {
+    input: { 'fedrec-worker': 'sdk/src/entrypoints/worker.ts' },
+    output: { dir: out, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/worker-[name]-[hash].js' },
+    external: nodeBuiltins,
+    plugins: plugins(),
+    onwarn(warning, warn) {
+      // tfjs ships `this` at the top of some UMD-style modules and circular imports; both harmless.
+      if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return
+      warn(warning)
+    },
+  },
+]
+
+export default config

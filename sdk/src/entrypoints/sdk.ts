@@ -1,0 +1,10 @@
+/** SDK core entry (ESM): the npm import and the module the script-tag loader boots. No tfjs. */
+export { createFedrec, FedrecClient } from '../core/fedrec-client.js'
+export type { FedrecConfig, FedrecStatus } from '../core/fedrec-client.js'
+export { boot } from '../core/command-queue.js'
+export type { BootOptions, FedrecGlobal, QueuedCall } from '../core/command-queue.js'
+export { EventName } from '../core/ga4.js'
+export type { EventParams, Ga4Item, StoredEvent } from '../core/ga4.js'
+export type { Candidate, RankedItem, RenderOptions } from '../widget/render-list.js'
+export type { Backend, BackendAttempt } from '../worker/backend.js'
+export type { ConsentState, ParticipationResult, RankResult, SkipReason, LedgerEntry } from '../worker/worker-api.js'

@@ -1,0 +1,204 @@
+/** The worker side of the SDK: backend choice, model cache, on-device personalisation, DP participation. */
+import {
+  encodeUpdate,
+  NONCE_BYTES,
+  privatizeInPlace,
+  type RoundConfig,
+} from '../../../aggregator/src/index.js'
+import { writePrefix } from '../model/index.js'
+import { KvKey, openEventStore, MemoryStore, type EventStore } from '../store/event-store.js'
+import { BACKEND_ORDER, selectBackend, type Backend } from './backend.js'
+import { instantiate, trainLocal } from './local-training.js'
+import { ModelCache, type GlobalModel } from './model-cache.js'
+import { recentItems, toSessions } from './sequences.js'
+import type { ConsentState, LedgerEntry, ParticipationResult, RankResult, WorkerApi, WorkerStarted, WorkerStartOptions } from './worker-api.js'
+
+interface PersonalModel {
+  readonly baseVersion: number
+  readonly eventCount: number
+  readonly weights: Float32Array
+}
+
+type RoundDecision = 'sent' | 'not_sampled' | 'sampled'
+
+/** How many sent payloads the device keeps for the shopper and privacy reviewers to inspect. */
+const KEEP_PAYLOADS = 10
+
+/**
+ * Implements {@link WorkerApi}. Training runs one at a time (`exclusive`), so a rank during a
+ * participation waits rather than racing it for the backend.
+ */
+export class FedrecWorker implements WorkerApi {
+  private store: EventStore = new MemoryStore()
+  private cache: ModelCache | null = null
+  private backend: Backend = 'cpu'
+  private apiBase = '/'
+  private personal: PersonalModel | null = null
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  async start(opts: WorkerStartOptions): Promise<WorkerStarted> {
+    this.apiBase = opts.apiBase
+    try {
+      this.store = await openEventStore()
+    } catch (e) {
+      console.warn('[fedrec] IndexedDB unavailable in the worker; keeping data in memory', e)
+    }
+    const { backend, attempts } = await selectBackend(opts.backends ?? BACKEND_ORDER, opts.wasmBase)
+    this.backend = backend
+    console.info(`[fedrec] training backend: ${backend}`)
+    this.cache = new ModelCache(this.store, this.apiBase)
+    const model = (await this.cache.sync()) ?? null
+    this.personal = (await this.store.get<PersonalModel>(KvKey.PersonalModel)) ?? null
+    return { backend, attempts, modelVersion: model?.bundle.version ?? null }
+  }
+
+  private async sessions(model: GlobalModel): Promise<{ sessions: number[][]; eventCount: number }> {
+    const events = await this.store.events()
+    return { sessions: toSessions(events, model.vocab), eventCount: events.length }
+  }
+
+  /** The personal model for the current global version, fine-tuned again when history grew. */
+  private async personalWeights(model: GlobalModel, sessions: number[][], eventCount: number): Promise<Float32Array | null> {
+    const p = this.personal
+    if (p && p.baseVersion === model.bundle.version && p.eventCount === eventCount) return p.weights
+    if (sessions.every((s) => s.length < 2)) return null
+    const { weights } = await trainLocal(model, sessions)
+    await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
+    return weights
+  }
+
+  private async savePersonal(p: PersonalModel): Promise<void> {
+    this.personal = p
+    await this.store.set(KvKey.PersonalModel, p)
+  }
+
+  rank(itemIds: readonly string[]): Promise<RankResult> {
+    return this.exclusive(async () => {
+      const model = this.cache ? await this.cache.sync() : null
+      if (!model) return { scores: itemIds.map(() => null), modelVersion: null, personalized: false }
+      const { sessions, eventCount } = await this.sessions(model)
+      const context = recentItems(sessions, Number(model.bundle.description.config.maxLen))
+      if (context.length === 0) {
+        // Cold start: no history on this device, so rank by the published popularity.
+        const pop = model.bundle.description.popularity
+        return { scores: itemIds.map((id) => { const i = model.vocab.get(id); return i === undefined ? null : pop?.[i - 1] ?? 0 }), modelVersion: model.bundle.version, personalized: false }
+      }
+      const personal = await this.personalWeights(model, sessions, eventCount)
+      const m = instantiate(model, personal ?? model.bundle.weights)
+      try {
+        const input = new Int32Array(m.cfg.maxLen)
+        writePrefix(context, context.length, m.cfg.maxLen, input, 0)
+        const all = await m.scoreBatch(input, 1)
+        const scores = itemIds.map((id) => {
+          const i = model.vocab.get(id)
+          return i === undefined ? null : all[i]!
+        })
+        return { scores, modelVersion: model.bundle.version, personalized: personal !== null }
+      } finally {
+        m.dispose()
+      }
+    })
+  }
+
+  participate(consent: ConsentState): Promise<ParticipationResult> {
+    return this.exclusive(() => this.participateNow(consent))
+  }
+
+  private async participateNow(consent: ConsentState): Promise<ParticipationResult> {
+    if (consent !== 'granted') return { status: 'skipped', reason: 'consent', detail: `consent is ${consent}` }
+    let round: RoundConfig
+    try {
+      const res = await fetch(`${this.apiBase}v1/round`, { credentials: 'omit', cache: 'no-store' })
+      if (!res.ok) return { status: 'skipped', reason: 'offline', detail: `GET /v1/round answered ${res.status}` }
+      round = (await res.json()) as RoundConfig
+    } catch (e) {
+      return { status: 'skipped', reason: 'offline', detail: String(e) }
+    }
+    const decisions = (await this.store.get<Record<string, RoundDecision>>(KvKey.RoundDecisions)) ?? {}
+    const decided = decisions[round.roundId]
+    if (decided === 'sent' || decided === 'not_sampled') return { status: 'skipped', reason: 'already_decided', roundId: round.roundId, detail: decided }
+    if (decided === undefined) {
+      // Each device flips its own coin with the platform CSPRNG, so the server cannot choose who
+      // takes part and the accountant's Poisson-sampling assumption holds.
+      const coin = crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32
+      const sampled = coin < round.sampleRate
+      await this.decide(decisions, round.roundId, sampled ? 'sampled' : 'not_sampled')
+      if (!sampled) return { status: 'skipped', reason: 'not_sampled', roundId: round.roundId }
+    }
+    const model = this.cache ? await this.cache.sync() : null
+    if (!model || model.bundle.version !== round.modelVersion) {
+      return { status: 'skipped', reason: 'no_model', roundId: round.roundId, detail: `have model ${model?.bundle.version ?? 'none'}, round trains ${round.modelVersion}` }
+    }
+    const { sessions, eventCount } = await this.sessions(model)
+    if (sessions.every((s) => s.length < 2)) return { status: 'skipped', reason: 'no_history', roundId: round.roundId }
+
+    const t0 = performance.now()
+    const { weights } = await trainLocal(model, sessions)
+    const trainMs = performance.now() - t0
+    const global = model.bundle.weights
+    const delta = new Float32Array(weights.length)
+    for (let i = 0; i < delta.length; i++) delta[i] = weights[i]! - global[i]!
+    const report = privatizeInPlace(delta, round)
+    const body = encodeUpdate({
+      modelVersion: round.modelVersion,
+      roundId: round.roundId,
+      clipNorm: round.clipNorm,
+      noiseMultiplier: round.noiseMultiplier,
+      noiseMode: round.noiseMode,
+      nonce: crypto.getRandomValues(new Uint8Array(NONCE_BYTES)),
+      shapes: model.bundle.description.layout.map((t) => t.shape),
+      data: delta,
+    })
+    let res: Response
+    try {
+      res = await fetch(`${this.apiBase}v1/updates`, {
+        method: 'POST',
+        body,
+        credentials: 'omit',
+        cache: 'no-store',
+        headers: { 'content-type': 'application/octet-stream' },
+      })
+    } catch (e) {
+      return { status: 'skipped', reason: 'offline', roundId: round.roundId, detail: String(e) }
+    }
+    if (!res.ok) {
+      const detail = await res.text().catch(() => '')
+      return { status: 'skipped', reason: 'rejected', roundId: round.roundId, detail: `${res.status} ${detail}` }
+    }
+    await this.decide(decisions, round.roundId, 'sent')
+    await this.record(round, body)
+    await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
+    return {
+      status: 'sent',
+      roundId: round.roundId,
+      modelVersion: round.modelVersion,
+      bytes: body.length,
+      clipNorm: round.clipNorm,
+      noiseMultiplier: round.noiseMultiplier,
+      noiseStd: report.noiseStd,
+      clipped: report.clipped,
+      backend: this.backend,
+      trainMs,
+    }
+  }
+
+  private async decide(decisions: Record<string, RoundDecision>, roundId: number, d: RoundDecision): Promise<void> {
+    decisions[roundId] = d
+    const keep = Object.keys(decisions).map(Number).sort((a, b) => b - a).slice(0, 50)
+    await this.store.set(KvKey.RoundDecisions, Object.fromEntries(keep.map((k) => [k, decisions[k]!])))
+  }
+
+  private async record(round: RoundConfig, body: Uint8Array): Promise<void> {
+    const ledger = (await this.store.get<LedgerEntry[]>(KvKey.Ledger)) ?? []
+    ledger.push({ roundId: round.roundId, modelVersion: round.modelVersion, at: Date.now(), sampleRate: round.sampleRate, noiseMultiplier: round.noiseMultiplier, clipNorm: round.clipNorm, noiseMode: round.noiseMode, bytes: body.length })
+    await this.store.set(KvKey.Ledger, ledger)
+    const sent = (await this.store.get<Uint8Array[]>(KvKey.SentPayloads)) ?? []
+    await this.store.set(KvKey.SentPayloads, [...sent, body].slice(-KEEP_PAYLOADS))
+  }
+}

@@ -1,0 +1,36 @@
+/** Local fine-tuning of the global model on this device's own sessions. */
+import { buildExamples, parseModelConfig, SessionModel, type TrainOptions } from '../model/index.js'
+import type { GlobalModel } from './model-cache.js'
+
+/**
+ * Local training schedule: a few passes of Adam over the device's own examples. Small on purpose:
+ * the device holds tens to hundreds of events, and the update must stay close to the global model
+ * for federated averaging to converge (McMahan et al. 2017, local epochs E).
+ */
+export const LOCAL_TRAIN: TrainOptions = { epochs: 8, batchSize: 32, learningRate: 0.02, seed: 1 }
+
+/** Category index per model row (row 0 is padding), from the bundle's per-item categories. */
+export function itemCategories(model: GlobalModel): number[] | undefined {
+  const cats = model.bundle.description.categories
+  return cats ? [0, ...cats] : undefined
+}
+
+/** Builds a model instance over the given weights (the caller disposes it). */
+export function instantiate(model: GlobalModel, weights: Float32Array): SessionModel {
+  return new SessionModel(parseModelConfig(model.bundle.description.config), weights, itemCategories(model))
+}
+
+/**
+ * Trains from the global weights on the device's sessions; returns the new weights.
+ * @example const { weights } = await trainLocal(global, sessions)
+ */
+export async function trainLocal(model: GlobalModel, sessions: readonly number[][], opts: TrainOptions = LOCAL_TRAIN): Promise<{ weights: Float32Array; examples: number; losses: number[] }> {
+  const m = instantiate(model, model.bundle.weights)
+  try {
+    const ex = buildExamples(sessions, m.cfg.maxLen)
+    const { epochLosses } = await m.train(ex, opts)
+    return { weights: m.getWeights(), examples: ex.count, losses: epochLosses }
+  } finally {
+    m.dispose()
+  }
+}

@@ -1,0 +1,72 @@
+/** Fetches the global model with its ETag and keeps it in IndexedDB; refetches only on a new version. */
+import { decodeModel, type ModelBundle } from '../../../aggregator/src/index.js'
+import { KvKey, type EventStore } from '../store/event-store.js'
+
+interface CachedModel {
+  readonly etag: string
+  readonly bytes: Uint8Array
+}
+
+/** The global model as the worker uses it. */
+export interface GlobalModel {
+  readonly bundle: ModelBundle
+  readonly vocab: ReadonlyMap<string, number>
+}
+
+function toGlobal(bytes: Uint8Array): GlobalModel {
+  const bundle = decodeModel(bytes)
+  const vocab = new Map<string, number>()
+  bundle.description.vocab.forEach((id, i) => vocab.set(id, i + 1))
+  return { bundle, vocab }
+}
+
+/**
+ * Keeps the cached global model in step with the server.
+ * @example const cache = new ModelCache(store, '/'); const model = await cache.sync()
+ */
+export class ModelCache {
+  private current: GlobalModel | null = null
+  private etag: string | null = null
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly apiBase: string,
+  ) {}
+
+  /** The model cached on the device, if any. */
+  async load(): Promise<GlobalModel | null> {
+    if (this.current) return this.current
+    const cached = await this.store.get<CachedModel>(KvKey.GlobalModel)
+    if (!cached) return null
+    try {
+      this.current = toGlobal(cached.bytes)
+      this.etag = cached.etag
+    } catch (e) {
+      console.warn('[fedrec] cached model is unreadable; refetching', e)
+    }
+    return this.current
+  }
+
+  /**
+   * Asks the server for the model, sending the cached ETag so an unchanged model costs a 304.
+   * Offline or failing servers leave the cached model in place.
+   */
+  async sync(): Promise<GlobalModel | null> {
+    await this.load()
+    const headers: Record<string, string> = {}
+    if (this.etag) headers['if-none-match'] = this.etag
+    let res: Response
+    try {
+      res = await fetch(`${this.apiBase}v1/model`, { headers, credentials: 'omit', cache: 'no-store' })
+    } catch {
+      return this.current
+    }
+    if (res.status === 304 || !res.ok) return this.current
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    const next = toGlobal(bytes)
+    this.current = next
+    this.etag = res.headers.get('etag') ?? `"v${next.bundle.version}"`
+    await this.store.set(KvKey.GlobalModel, { etag: this.etag, bytes } satisfies CachedModel)
+    return next
+  }
+}
