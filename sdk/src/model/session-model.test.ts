@@ -23,13 +23,13 @@ describe('SessionModel', () => {
   it('learns a deterministic sequence by gradient descent', async () => {
     const sessions = Array.from({ length: 20 }, () => [1, 2, 3, 4, 5, 6])
     const m = new SessionModel(cfg, initWeights(cfg, 7), [0, 1, 1, 1, 2, 2, 2, 0, 0, 0, 0, 0, 0])
-    const before = m.getWeights()
+    const before = await m.getWeights()
     const { epochLosses } = await m.train(buildExamples(sessions, cfg.maxLen), { epochs: 30, batchSize: 16, learningRate: 0.05, seed: 3 })
     expect(epochLosses.at(-1)!).toBeLessThan(epochLosses[0]! * 0.2)
     const scores = await m.scoreBatch(Int32Array.from([0, 1, 2, 3]), 1)
     const best = scores.indexOf(Math.max(...scores))
     expect(best).toBe(4)
-    expect(m.getWeights().some((w, i) => w !== before[i])).toBe(true)
+    expect((await m.getWeights()).some((w, i) => w !== before[i])).toBe(true)
     m.dispose()
   })
 

@@ -65,7 +65,9 @@ export class SessionModel {
     let off = 0
     this.vars = layout.map((t) => {
       const n = tensorSize(t.shape)
-      const v = tf.variable(tf.tensor(weights.subarray(off, off + n), [...t.shape], 'float32'), true, `${t.name}_${Math.random().toString(36).slice(2)}`)
+      const init = tf.tensor(weights.subarray(off, off + n), [...t.shape], 'float32')
+      const v = tf.variable(init, true, `${t.name}_${Math.random().toString(36).slice(2)}`)
+      init.dispose()
       off += n
       return v
     })
@@ -176,11 +178,11 @@ export class SessionModel {
   }
 
   /** The current weights, flat, in layout order. */
-  getWeights(): Float32Array {
+  async getWeights(): Promise<Float32Array> {
     const out = new Float32Array(layoutSize(modelLayout(this.cfg)))
     let off = 0
     for (const v of this.vars) {
-      const d = v.dataSync() as Float32Array
+      const d = (await v.data()) as Float32Array
       out.set(d, off)
       off += d.length
     }

@@ -29,7 +29,7 @@ export async function trainLocal(model: GlobalModel, sessions: readonly number[]
   try {
     const ex = buildExamples(sessions, m.cfg.maxLen)
     const { epochLosses } = await m.train(ex, opts)
-    return { weights: m.getWeights(), examples: ex.count, losses: epochLosses }
+    return { weights: await m.getWeights(), examples: ex.count, losses: epochLosses }
   } finally {
     m.dispose()
   }
