@@ -1,0 +1,108 @@
+/** The evaluation pipeline behind the CLI: load plugins and data, subsample, run models, write files. */
+
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { ParamError } from './params.js'
+import { loadDataset, quickSubsample, type Dataset } from './data.js'
+import { renderPlot } from './plot.js'
+import { PLUGIN_MODULES } from './plugins.js'
+import type { ProgressSink } from './progress.js'
+import { createModel, knownModels } from './registry.js'
+import { runModels, toResultsJson, type ModelResult, type ResultsJson } from './run.js'
+
+/** The repository root (two levels above this file). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** What {@link runEvaluation} needs; mirrors the CLI flags. */
+export interface EvaluationOptions {
+  readonly data: string
+  /** Model names; empty = every registered model. */
+  readonly models: readonly string[]
+  readonly quick: boolean
+  readonly seed: number
+  readonly params: Readonly<Record<string, Readonly<Record<string, string>>>>
+  readonly plugins: readonly string[]
+  readonly out?: string
+  readonly plot?: string
+  readonly sink?: ProgressSink
+  /** Called with each model's result as soon as it is known. */
+  readonly onResult?: (r: ModelResult) => void
+  /** Called with one-line notes (data set summary, subsample used). */
+  readonly note?: (line: string) => void
+}
+
+/** What a run produced. */
+export interface EvaluationOutcome {
+  readonly dataset: Dataset
+  readonly results: readonly ModelResult[]
+  readonly json: ResultsJson
+  /** The subsample definition under `--quick`, else null. */
+  readonly subsample: string | null
+}
+
+const loaded = new Set<string>()
+
+/**
+ * Imports plugin modules (each registers models on import): {@link PLUGIN_MODULES}, the
+ * `FEDREC_EVAL_PLUGINS` environment variable (comma-separated) and `extra`. Paths are relative
+ * to the repository root, or absolute.
+ * @example await loadPlugins(['scripts/eval-neural/register.ts'])
+ */
+export async function loadPlugins(extra: readonly string[]): Promise<void> {
+  const env = (process.env['FEDREC_EVAL_PLUGINS'] ?? '').split(',').filter((s) => s.trim() !== '')
+  for (const p of [...PLUGIN_MODULES, ...env, ...extra]) {
+    const abs = resolve(REPO_ROOT, p.trim())
+    if (loaded.has(abs)) continue
+    if (!existsSync(abs)) throw new Error(`plugin module not found: ${abs}`)
+    await import(pathToFileURL(abs).href)
+    loaded.add(abs)
+  }
+}
+
+/**
+ * Runs the whole pipeline for one data set directory and writes `out` (JSON) and `plot` (SVG)
+ * when given.
+ * @example
+ * const { json } = await runEvaluation({ data: '../shared/data/diginetica', models: ['pop'],
+ *   quick: true, seed: 1, params: {}, plugins: [] })
+ */
+export async function runEvaluation(opts: EvaluationOptions): Promise<EvaluationOutcome> {
+  await loadPlugins(opts.plugins)
+  const names = opts.models.length > 0 ? opts.models : knownModels()
+  for (const n of names) createModel(n) // fail on a bad name before loading anything
+  for (const key of Object.keys(opts.params)) {
+    if (!names.includes(key)) throw new ParamError(`--param for '${key}', which is not among the models run`)
+  }
+  const note = opts.note ?? ((): void => {})
+  let ds = await loadDataset(opts.data)
+  note(
+    `data set ${ds.name}: ${ds.train.sessionCount} training sessions, ${ds.train.items.length} clicks, ` +
+      `${ds.train.catalogue.length} items (ids 1..${ds.train.maxId}), ${ds.test.count} test cases`,
+  )
+  let subsample: string | null = null
+  if (opts.quick) {
+    const q = quickSubsample(ds)
+    subsample = q.description
+    ds = q
+    note(subsample)
+  }
+  const results = await runModels(ds, names, {
+    quick: opts.quick,
+    seed: opts.seed,
+    params: opts.params,
+    ...(opts.sink !== undefined ? { sink: opts.sink } : {}),
+    ...(opts.onResult !== undefined ? { onResult: opts.onResult } : {}),
+  })
+  const json = toResultsJson(opts.quick ? `${ds.name} (quick)` : ds.name, results)
+  if (opts.out !== undefined) {
+    await mkdir(dirname(resolve(opts.out)), { recursive: true })
+    await writeFile(opts.out, JSON.stringify(json, null, 2) + '\n')
+  }
+  if (opts.plot !== undefined) {
+    await mkdir(dirname(resolve(opts.plot)), { recursive: true })
+    await writeFile(opts.plot, renderPlot(json.dataset, results))
+  }
+  return { dataset: ds, results, json, subsample }
+}
