@@ -4,18 +4,28 @@
  */
 import commonjs from '@rollup/plugin-commonjs'
 import resolve from '@rollup/plugin-node-resolve'
-import type { RollupOptions } from 'rollup'
+import type { Plugin, RollupOptions } from 'rollup'
 import esbuild from 'rollup-plugin-esbuild'
 
 const out = 'dist/public/sdk'
+
+/**
+ * tfjs-backend-wasm's emscripten glue imports Node built-ins it only uses under Node (its
+ * package.json maps them to `false` for browsers). Resolve them to an empty module.
+ */
+const NODE_ONLY = new Set(['fs', 'path', 'os', 'worker_threads', 'perf_hooks'])
+const emptyNodeBuiltins = (): Plugin => ({
+  name: 'empty-node-builtins',
+  resolveId: (id) => (NODE_ONLY.has(id) ? `\0empty:${id}` : null),
+  load: (id) => (id.startsWith('\0empty:') ? 'export default {}' : null),
+})
+
 const plugins = () => [
+  emptyNodeBuiltins(),
   resolve({ browser: true, preferBuiltins: false }),
   commonjs(),
   esbuild({ target: 'es2022', minify: true, legalComments: 'none' }),
 ]
-
-/** tfjs and its emscripten glue mention Node built-ins behind runtime checks; keep them out. */
-const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks', 'util']
 
 const config: RollupOptions[] = [
   {
@@ -37,7 +47,6 @@ const config: RollupOptions[] = [
   {
     input: { 'fedrec-worker': 'sdk/src/entrypoints/worker.ts' },
     output: { dir: out, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/worker-[name]-[hash].js' },
-    external: nodeBuiltins,
     plugins: plugins(),
     onwarn(warning, warn) {
       // tfjs ships `this` at the top of some UMD-style modules and circular imports; both harmless.

@@ -62,9 +62,8 @@ function widget(id: string, title: string, listId: string, candidates: Candidate
 }
 
 function home(main: HTMLElement, products: Product[]): void {
-  const params = new URLSearchParams(location.search)
-  const category = params.get('category')
-  const q = params.get('q')?.trim()
+  const category = new URLSearchParams(location.search).get('category')
+  const q = searchQuery()
   let shown = products
   let heading = 'All products'
   if (category) {
@@ -126,6 +125,25 @@ function cartPage(main: HTMLElement, products: Product[]): void {
   main.append(buy)
 }
 
+/**
+ * Search runs in the page over the catalogue, with the query in the URL fragment (`/#q=…`): a
+ * fragment is never sent to a server, not even in a Referer, so what a shopper types stays on
+ * the device like everything else the SDK records.
+ */
+function searchQuery(): string | undefined {
+  return new URLSearchParams(location.hash.slice(1)).get('q')?.trim() || undefined
+}
+
+function wireSearch(): void {
+  const form = document.querySelector<HTMLFormElement>('form[role="search"]')
+  form?.addEventListener('submit', (e) => {
+    e.preventDefault()
+    const q = new FormData(form).get('q')
+    if (typeof q === 'string' && q.trim()) location.assign(`/#${new URLSearchParams({ q: q.trim() }).toString()}`)
+  })
+  window.addEventListener('hashchange', () => location.reload())
+}
+
 function consentBanner(): void {
   fedrec((client: { consent: { state(): Promise<string>; grant(): Promise<void>; deny(): Promise<void> } }) => {
     void client.consent.state().then((state) => {
@@ -151,6 +169,7 @@ async function main(): Promise<void> {
   if (page === 'product') productPage(root, products)
   else if (page === 'cart') cartPage(root, products)
   else home(root, products)
+  wireSearch()
   consentBanner()
 }
 

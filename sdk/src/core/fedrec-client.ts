@@ -29,7 +29,7 @@ export interface FedrecStatus {
 
 interface WorkerState {
   readonly api: Remote<WorkerApi>
-  readonly backend: Backend
+  backend: Backend
   readonly attempts: readonly BackendAttempt[]
   modelVersion: number | null
 }
@@ -128,8 +128,9 @@ export class FedrecClient {
       await this.flush()
       const w = await this.worker()
       if (!w) return plain
-      const { scores, modelVersion } = await w.api.rank(candidates.map((c) => String(c.item_id)))
+      const { scores, modelVersion, backend } = await w.api.rank(candidates.map((c) => String(c.item_id)))
       w.modelVersion = modelVersion
+      w.backend = backend
       const ranked = candidates.map((item, i) => ({ item, score: scores[i] ?? null, i }))
       ranked.sort((a, b) => (a.score === null ? (b.score === null ? a.i - b.i : 1) : b.score === null ? -1 : b.score - a.score || a.i - b.i))
       return ranked.map(({ item, score }) => ({ item, score }))

@@ -39,7 +39,32 @@ async function load(backend: Backend, wasmBase: string): Promise<void> {
 }
 
 /**
- * Initialises the first backend of `order` that works, checking each with a small computation.
+ * One gradient step through the kernels the session model needs (one-hot lookup, matMul, tanh,
+ * softmax cross-entropy, their gradients): a backend that initialises but cannot train fails
+ * here, not in the middle of a shopper's participation.
+ */
+async function probeTraining(): Promise<void> {
+  const w = tf.variable(tf.tensor2d([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [3, 2]), true)
+  try {
+    const { value, grads } = tf.tidy(() =>
+      tf.variableGrads(() => {
+        const x = tf.matMul(tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3), w)
+        const logits = tf.matMul(tf.tanh(x), w, false, true)
+        return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([1, 0], 'int32'), 3), logits)
+      }, [w]),
+    )
+    const [loss, grad] = await Promise.all([value.data(), grads[w.name]!.data()])
+    tf.dispose([value, ...Object.values(grads)])
+    if (!Number.isFinite(loss[0]) || !grad.every(Number.isFinite) || grad.every((g) => g === 0)) {
+      throw new Error(`training probe computed loss ${loss[0]} and gradient [${Array.from(grad).join(', ')}]`)
+    }
+  } finally {
+    w.dispose()
+  }
+}
+
+/**
+ * Initialises the first backend of `order` that works, checking each with one training step.
  * @example const { backend, attempts } = await selectBackend(BACKEND_ORDER, '/sdk/wasm/')
  */
 export async function selectBackend(order: readonly Backend[], wasmBase: string): Promise<{ backend: Backend; attempts: BackendAttempt[] }> {
@@ -49,10 +74,7 @@ export async function selectBackend(order: readonly Backend[], wasmBase: string)
       await load(backend, wasmBase)
       if (!(await tf.setBackend(backend))) throw new Error('setBackend returned false')
       await tf.ready()
-      const probe = tf.matMul(tf.ones([2, 2]), tf.ones([2, 2]))
-      const v = await probe.data()
-      probe.dispose()
-      if (v[0] !== 2) throw new Error(`probe computed ${v[0]} instead of 2`)
+      await probeTraining()
       attempts.push({ backend, ok: true })
       return { backend, attempts }
     } catch (e) {

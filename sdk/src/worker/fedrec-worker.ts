@@ -7,7 +7,8 @@ import {
 } from '../../../aggregator/src/index.js'
 import { writePrefix } from '../model/index.js'
 import { KvKey, openEventStore, MemoryStore, type EventStore } from '../store/event-store.js'
-import { BACKEND_ORDER, selectBackend, type Backend } from './backend.js'
+import { apiFetch } from './api-fetch.js'
+import { BACKEND_ORDER, selectBackend, type Backend, type BackendAttempt } from './backend.js'
 import { instantiate, trainLocal } from './local-training.js'
 import { ModelCache, type GlobalModel } from './model-cache.js'
 import { recentItems, toSessions } from './sequences.js'
@@ -32,6 +33,9 @@ export class FedrecWorker implements WorkerApi {
   private store: EventStore = new MemoryStore()
   private cache: ModelCache | null = null
   private backend: Backend = 'cpu'
+  private backendOrder: readonly Backend[] = BACKEND_ORDER
+  private backendAttempts: BackendAttempt[] = []
+  private wasmBase = ''
   private apiBase = '/'
   private personal: PersonalModel | null = null
   private queue: Promise<unknown> = Promise.resolve()
@@ -49,13 +53,37 @@ export class FedrecWorker implements WorkerApi {
     } catch (e) {
       console.warn('[fedrec] IndexedDB unavailable in the worker; keeping data in memory', e)
     }
-    const { backend, attempts } = await selectBackend(opts.backends ?? BACKEND_ORDER, opts.wasmBase)
+    this.backendOrder = opts.backends ?? BACKEND_ORDER
+    this.wasmBase = opts.wasmBase
+    const { backend, attempts } = await selectBackend(this.backendOrder, this.wasmBase)
     this.backend = backend
+    this.backendAttempts = attempts
     console.info(`[fedrec] training backend: ${backend}`)
     this.cache = new ModelCache(this.store, this.apiBase)
     const model = (await this.cache.sync()) ?? null
     this.personal = (await this.store.get<PersonalModel>(KvKey.PersonalModel)) ?? null
     return { backend, attempts, modelVersion: model?.bundle.version ?? null }
+  }
+
+  /**
+   * Runs tfjs work; if the backend fails mid-way (a GPU driver limit, a lost device), moves to
+   * the next backend of the order and tries once more, so the shopper's page is unaffected.
+   */
+  private async onBackend<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (e) {
+      const rest = this.backendOrder.slice(this.backendOrder.indexOf(this.backend) + 1)
+      if (rest.length === 0) throw e
+      const reason = e instanceof Error ? e.message : String(e)
+      console.warn(`[fedrec] ${what} failed on ${this.backend} (${reason}); trying ${rest.join(' → ')}`)
+      this.backendAttempts.push({ backend: this.backend, ok: false, error: `${what}: ${reason}` })
+      const { backend, attempts } = await selectBackend(rest, this.wasmBase)
+      this.backend = backend
+      this.backendAttempts.push(...attempts)
+      console.info(`[fedrec] training backend: ${backend}`)
+      return fn()
+    }
   }
 
   private async sessions(model: GlobalModel): Promise<{ sessions: number[][]; eventCount: number }> {
@@ -68,7 +96,7 @@ export class FedrecWorker implements WorkerApi {
     const p = this.personal
     if (p && p.baseVersion === model.bundle.version && p.eventCount === eventCount) return p.weights
     if (sessions.every((s) => s.length < 2)) return null
-    const { weights } = await trainLocal(model, sessions)
+    const { weights } = await this.onBackend('personalisation', () => trainLocal(model, sessions))
     await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
     return weights
   }
@@ -81,28 +109,30 @@ export class FedrecWorker implements WorkerApi {
   rank(itemIds: readonly string[]): Promise<RankResult> {
     return this.exclusive(async () => {
       const model = this.cache ? await this.cache.sync() : null
-      if (!model) return { scores: itemIds.map(() => null), modelVersion: null, personalized: false }
+      if (!model) return { scores: itemIds.map(() => null), modelVersion: null, personalized: false, backend: this.backend }
       const { sessions, eventCount } = await this.sessions(model)
       const context = recentItems(sessions, Number(model.bundle.description.config.maxLen))
       if (context.length === 0) {
         // Cold start: no history on this device, so rank by the published popularity.
         const pop = model.bundle.description.popularity
-        return { scores: itemIds.map((id) => { const i = model.vocab.get(id); return i === undefined ? null : pop?.[i - 1] ?? 0 }), modelVersion: model.bundle.version, personalized: false }
+        return { scores: itemIds.map((id) => { const i = model.vocab.get(id); return i === undefined ? null : pop?.[i - 1] ?? 0 }), modelVersion: model.bundle.version, personalized: false, backend: this.backend }
       }
       const personal = await this.personalWeights(model, sessions, eventCount)
-      const m = instantiate(model, personal ?? model.bundle.weights)
-      try {
-        const input = new Int32Array(m.cfg.maxLen)
-        writePrefix(context, context.length, m.cfg.maxLen, input, 0)
-        const all = await m.scoreBatch(input, 1)
-        const scores = itemIds.map((id) => {
-          const i = model.vocab.get(id)
-          return i === undefined ? null : all[i]!
-        })
-        return { scores, modelVersion: model.bundle.version, personalized: personal !== null }
-      } finally {
-        m.dispose()
-      }
+      const all = await this.onBackend('scoring', async () => {
+        const m = instantiate(model, personal ?? model.bundle.weights)
+        try {
+          const input = new Int32Array(m.cfg.maxLen)
+          writePrefix(context, context.length, m.cfg.maxLen, input, 0)
+          return await m.scoreBatch(input, 1)
+        } finally {
+          m.dispose()
+        }
+      })
+      const scores = itemIds.map((id) => {
+        const i = model.vocab.get(id)
+        return i === undefined ? null : all[i]!
+      })
+      return { scores, modelVersion: model.bundle.version, personalized: personal !== null, backend: this.backend }
     })
   }
 
@@ -114,7 +144,7 @@ export class FedrecWorker implements WorkerApi {
     if (consent !== 'granted') return { status: 'skipped', reason: 'consent', detail: `consent is ${consent}` }
     let round: RoundConfig
     try {
-      const res = await fetch(`${this.apiBase}v1/round`, { credentials: 'omit', cache: 'no-store' })
+      const res = await apiFetch(this.apiBase, 'v1/round')
       if (!res.ok) return { status: 'skipped', reason: 'offline', detail: `GET /v1/round answered ${res.status}` }
       round = (await res.json()) as RoundConfig
     } catch (e) {
@@ -139,7 +169,7 @@ export class FedrecWorker implements WorkerApi {
     if (sessions.every((s) => s.length < 2)) return { status: 'skipped', reason: 'no_history', roundId: round.roundId }
 
     const t0 = performance.now()
-    const { weights } = await trainLocal(model, sessions)
+    const { weights } = await this.onBackend('training', () => trainLocal(model, sessions))
     const trainMs = performance.now() - t0
     const global = model.bundle.weights
     const delta = new Float32Array(weights.length)
@@ -157,11 +187,9 @@ export class FedrecWorker implements WorkerApi {
     })
     let res: Response
     try {
-      res = await fetch(`${this.apiBase}v1/updates`, {
+      res = await apiFetch(this.apiBase, 'v1/updates', {
         method: 'POST',
         body,
-        credentials: 'omit',
-        cache: 'no-store',
         headers: { 'content-type': 'application/octet-stream' },
       })
     } catch (e) {

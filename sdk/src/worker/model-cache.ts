@@ -1,5 +1,6 @@
 /** Fetches the global model with its ETag and keeps it in IndexedDB; refetches only on a new version. */
 import { decodeModel, type ModelBundle } from '../../../aggregator/src/index.js'
+import { apiFetch } from './api-fetch.js'
 import { KvKey, type EventStore } from '../store/event-store.js'
 
 interface CachedModel {
@@ -57,7 +58,7 @@ export class ModelCache {
     if (this.etag) headers['if-none-match'] = this.etag
     let res: Response
     try {
-      res = await fetch(`${this.apiBase}v1/model`, { headers, credentials: 'omit', cache: 'no-store' })
+      res = await apiFetch(this.apiBase, 'v1/model', { headers })
     } catch {
       return this.current
     }

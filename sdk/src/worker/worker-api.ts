@@ -23,6 +23,8 @@ export interface RankResult {
   readonly modelVersion: number | null
   /** True when the scores come from a model fine-tuned on this device's own history. */
   readonly personalized: boolean
+  /** The backend in use now (it changes if the first one failed at run time). */
+  readonly backend: Backend
 }
 
 /** Why a device did not send an update this time. */

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `npm test`: install what is missing (npm packages; Debian's chromium when root), build, then run
+// the type check, the unit tests (vitest) and the browser tests (vitest + playwright-core +
+// chromium against `wrangler dev`). Extra arguments go to both vitest runs, e.g. `npm test -- -t wasm`.
+import { build, ensureChromium, ensureNodeModules, root, run, bin } from './lib/setup.mjs'
+
+const extra = process.argv.slice(2)
+ensureNodeModules()
+ensureChromium()
+build()
+
+const steps = [
+  ['type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ['type check (edge worker)', bin('tsc'), ['-p', 'edge-worker/tsconfig.json', '--noEmit']],
+  ['unit tests', bin('vitest'), ['run', ...extra]],
+  ['browser tests', bin('vitest'), ['run', '--config', 'vitest.browser.config.ts', ...extra]],
+]
+const failed = []
+for (const [name, cmd, args] of steps) {
+  console.log(`\n── ${name} ──`)
+  if (run(cmd, args, { cwd: root, allowFailure: true }) !== 0) failed.push(name)
+}
+console.log(failed.length === 0 ? '\nfedrec: all checks passed' : `\nfedrec: FAILED: ${failed.join(', ')}`)
+process.exit(failed.length === 0 ? 0 : 1)
