@@ -1,0 +1,107 @@
+/**
+ * The edge worker under `wrangler dev` as devices see it over HTTP: a round accumulates updates
+ * in Durable Object storage, survives a crash of workerd, refuses replays and malformed payloads
+ * with a reason, and publishes exactly w + η·ΣΔ/n_expected.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeModel, encodeUpdate, NONCE_BYTES, privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig } from '../aggregator/src/index.js'
+import { startEdge, type EdgeServer } from './support/edge.js'
+
+let edge: EdgeServer
+
+const SERVER_LR = 0.5
+
+async function round(): Promise<RoundConfig> {
+  return (await (await fetch(`${edge.url}v1/round`)).json()) as RoundConfig
+}
+async function model(): Promise<ModelBundle> {
+  return decodeModel(new Uint8Array(await (await fetch(`${edge.url}v1/model`)).arrayBuffer()))
+}
+async function post(body: Uint8Array | string, contentType = 'application/octet-stream'): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${edge.url}v1/updates`, { method: 'POST', body, headers: { 'content-type': contentType } })
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> }
+}
+
+/** A device's update as the SDK would build it: a delta, clipped and noised for the round. */
+function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number): { bytes: Uint8Array; delta: Float32Array } {
+  const delta = new Float32Array(m.weights.length)
+  seededRandomFill(seed)(delta)
+  for (let i = 0; i < delta.length; i++) delta[i] = (delta[i]! - 0.5) * 0.01
+  privatizeInPlace(delta, r, seededRandomFill(seed + 1000))
+  const nonce = new Uint8Array(NONCE_BYTES)
+  crypto.getRandomValues(nonce)
+  const bytes = encodeUpdate({ modelVersion: r.modelVersion, roundId: r.roundId, clipNorm: r.clipNorm, noiseMultiplier: r.noiseMultiplier, noiseMode: r.noiseMode, nonce, shapes: m.description.layout.map((t) => t.shape), data: delta })
+  return { bytes, delta }
+}
+
+beforeAll(async () => {
+  edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: '2', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_SERVER_LR: String(SERVER_LR), FEDREC_NOISE_MULTIPLIER: '0.05', FEDREC_CLIP_NORM: '1' } })
+})
+afterAll(async () => {
+  await edge?.stop()
+})
+
+describe('edge worker rounds', () => {
+  it('refuses malformed payloads with a 4xx reason and counts none of them', async () => {
+    const r = await round()
+    const m = await model()
+    const good = deviceUpdate(r, m, 1)
+    const cases: [string, Uint8Array | string, string, number, string][] = [
+      ['wrong content type', good.bytes, 'application/json', 415, 'bad_content_type'],
+      ['not our format', new TextEncoder().encode(JSON.stringify({ event: 'view_item', items: [{ item_id: 'SKU-1' }], note: 'x'.repeat(64) })), 'application/octet-stream', 400, 'bad_magic'],
+      ['truncated', good.bytes.slice(0, 30), 'application/octet-stream', 400, 'malformed'],
+    ]
+    const nan = good.bytes.slice()
+    new DataView(nan.buffer).setFloat32(nan.length - 4, Number.NaN, true)
+    cases.push(['NaN in the data', nan, 'application/octet-stream', 400, 'non_finite'])
+    const stale = deviceUpdate({ ...r, roundId: r.roundId + 5 }, m, 2).bytes
+    cases.push(['another round', stale, 'application/octet-stream', 409, 'round_closed'])
+    const loud = deviceUpdate({ ...r, noiseMultiplier: 0 }, m, 3).bytes
+    cases.push(['parameters other than the round’s', loud, 'application/octet-stream', 422, 'parameter_mismatch'])
+    for (const [what, body, type, status, reason] of cases) {
+      const res = await post(body, type)
+      expect({ what, status: res.status, reason: (res.json.error as { reason: string } | undefined)?.reason }).toEqual({ what, status, reason })
+      expect(typeof (res.json.error as { message: string }).message).toBe('string')
+    }
+    expect((await round()).roundId, 'no bad payload closed the round').toBe(r.roundId)
+  })
+
+  it('keeps acknowledged updates through a crash, refuses a replay, and publishes the exact FedAvg', async () => {
+    const r = await round()
+    const m = await model()
+    const a = deviceUpdate(r, m, 11)
+    const first = await post(a.bytes)
+    expect(first).toMatchObject({ status: 202, json: { received: 1 } })
+
+    await edge.restart() // SIGKILL: no graceful shutdown
+
+    expect(await round(), 'the same round is open after the restart').toMatchObject({ roundId: r.roundId })
+    const replay = await post(a.bytes)
+    expect(replay.status).toBe(409)
+    expect(replay.json.error).toMatchObject({ reason: 'replay' })
+    const b = deviceUpdate(r, m, 12)
+    expect(await post(b.bytes)).toMatchObject({ status: 202, json: { received: 2 } })
+    const c = deviceUpdate(r, m, 13)
+    expect(await post(c.bytes)).toMatchObject({ status: 202, json: { received: 3, published: m.version + 1 } })
+
+    const next = await model()
+    expect(next.version).toBe(m.version + 1)
+    // w' = w + η · (Δa + Δb + Δc) / n_expected, in float32 on the wire.
+    let maxErr = 0
+    for (let i = 0; i < next.weights.length; i++) {
+      const want = m.weights[i]! + (SERVER_LR * (a.delta[i]! + b.delta[i]! + c.delta[i]!)) / 3
+      maxErr = Math.max(maxErr, Math.abs(next.weights[i]! - want))
+    }
+    expect(maxErr).toBeLessThan(1e-6)
+    const ledger = (await (await fetch(`${edge.url}v1/privacy`)).json()) as { rounds: Record<string, unknown>[] }
+    expect(ledger.rounds.at(-1)).toMatchObject({ roundId: r.roundId, cohortSize: 3, outcome: 'published', fromVersion: m.version, publishedVersion: m.version + 1, noiseMultiplier: 0.05, clipNorm: 1, noiseMode: 'local' })
+  })
+
+  it('serves the model with an ETag and answers 304 while it is unchanged', async () => {
+    const res = await fetch(`${edge.url}v1/model`)
+    const etag = res.headers.get('etag')
+    expect(etag).toMatch(/^"v\d+"$/)
+    const again = await fetch(`${edge.url}v1/model`, { headers: { 'if-none-match': etag! } })
+    expect(again.status).toBe(304)
+  })
+})
