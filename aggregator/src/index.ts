@@ -17,3 +17,5 @@ export { encodeUpdate, decodeUpdate, UPDATE_MAGIC, UPDATE_FORMAT_VERSION, UPDATE
 export type { UpdatePayload } from './protocol/update-codec.js'
 export { encodeModel, decodeModel, MODEL_MAGIC, MODEL_FORMAT_VERSION } from './protocol/model-codec.js'
 export type { ModelBundle, ModelDescription } from './protocol/model-codec.js'
+export { computeEpsilon, computeEpsilonForSteps, computeNoiseMultiplier, UnreachableTargetError, computeRdp, perStepRdp, rdpSubsampledGaussian, epsilonAtOrder, epsilonFromRdp, Conversion, ACCOUNTANT_DEFAULTS, NOISE_SEARCH_DEFAULTS, DEFAULT_ORDERS, EXTENDED_ORDERS, FRACTIONAL_ORDERS, INTEGER_ORDERS } from './accountant/index.js'
+export type { AccountantOptions, EpsilonQuery, EpsilonResult, MechanismParams, MechanismStep, NoiseQuery } from './accountant/index.js'

@@ -1,4 +1,4 @@
-/** Log-space arithmetic for the accountant: log-add/subtract and a log-erfc that never underflows. */
+/** Log-space arithmetic for the accountant: log-add, log(eˣ − 1) and a log-erfc that never underflows. */
 
 /**
  * log(eˣ + eʸ) without overflow; -Infinity is the log of zero.
@@ -12,16 +12,13 @@ export function logAdd(x: number, y: number): number {
 }
 
 /**
- * log(eˣ − eʸ) for x ≥ y; returns -Infinity when they are equal.
- * @example logSub(Math.log(5), Math.log(3)) // ≈ Math.log(2)
+ * log(eˣ − 1) for x ≥ 0 (-Infinity at 0), keeping every digit for tiny x and never overflowing
+ * for huge x.
+ * @example logExpm1(1e-12) // ≈ Math.log(1e-12)
  */
-export function logSub(x: number, y: number): number {
-  if (x < y) throw new RangeError(`logSub needs x ≥ y, got ${x} < ${y}`)
-  if (y === -Infinity) return x
-  if (x === y) return -Infinity
-  // expm1 keeps the digits when x − y is tiny; log(expm1(d)) ≈ d when d is huge.
-  const d = x - y
-  return d > 40 ? x + Math.log1p(-Math.exp(-d)) : y + Math.log(Math.expm1(d))
+export function logExpm1(x: number): number {
+  // Past 40, log(eˣ − 1) = x + log(1 − e^−x) and e^−x < 5e-18 is below half an ulp of x.
+  return x > 40 ? x : Math.log(Math.expm1(x))
 }
 
 const LOG_SQRT_PI = 0.5 * Math.log(Math.PI)
@@ -29,8 +26,8 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI)
 
 /**
  * erf(x) for 0 ≤ x < 1.5 from the all-positive series
- * erf(x) = 2/√π · e^(−x²) · Σ (2x²)ⁿ x / (2n+1)!! (Abramowitz & Stegun 7.1.6): no alternating
- * signs, so every term adds digits instead of cancelling them.
+ * erf(x) = 2/√π · e^(−x²) · Σ 2ⁿ x^(2n+1) / (1·3···(2n+1)) (Abramowitz & Stegun 7.1.6): no
+ * alternating signs, so every term adds digits instead of cancelling them.
  */
 function erfSeries(x: number): number {
   const x2 = 2 * x * x
@@ -47,7 +44,7 @@ function erfSeries(x: number): number {
 /**
  * log(√π · e^(x²) · erfc(x)) for x ≥ 1.5, from Laplace's continued fraction
  * erfc(x) = e^(−x²)/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …)))) (A&S 7.1.14), evaluated with
- * the modified Lentz method: about 90 steps at x = 1.5, 30 at x = 3, fewer beyond.
+ * the modified Lentz method: about 90 steps at x = 1.5, 30 at x = 3, a handful beyond 20.
  */
 function logScaledErfcCf(x: number): number {
   const tiny = 1e-300
@@ -60,30 +57,30 @@ function logScaledErfcCf(x: number): number {
     d = d === 0 ? 1 / tiny : 1 / d
     c = x + a / c
     if (c === 0) c = tiny
-    const delta = c * d
-    f *= delta
-    if (Math.abs(delta - 1) < 1e-16) break
+    const step = c * d
+    f *= step
+    if (Math.abs(step - 1) < 1e-16) break
   }
   return -Math.log(f)
 }
 
 /**
- * log(erfc(x)) for every real x, accurate to about 1e-15 relative, including far in the right
- * tail where erfc(x) itself underflows (x > 26): there it is −x² − log(√π) + log of a continued
- * fraction. The fractional-order RDP series of Mironov, Talwar, Zhang 2019 (§3.3) multiplies
- * huge exponentials by tiny erfc values, so it has to be done in logs.
- * @example logErfc(0) // 0, logErfc(30) // ≈ -903.4
+ * log(erfc(x)) for every real x, to about 1e-15 relative, including far in the right tail where
+ * erfc(x) itself underflows (x > 26): there it is −x² − log √π + log of a continued fraction.
+ * The fractional-order series of Mironov, Talwar, Zhang 2019 (§3.3) multiplies huge
+ * exponentials by tiny erfc values, so it has to be done in logs (dp_accounting uses scipy's
+ * `log_ndtr` for the same reason).
+ * @example logErfc(0) // 0
+ * @example logErfc(30) // ≈ -903.974 (erfc(30) itself underflows)
  */
 export function logErfc(x: number): number {
   if (Number.isNaN(x)) return NaN
   if (x === Infinity) return -Infinity
   if (x === -Infinity) return Math.LN2
-  if (x < 0) {
-    // erfc(x) = 2 − erfc(−x) ∈ (1, 2]: no loss of digits.
-    return Math.log(2 - Math.exp(logErfc(-x)))
-  }
+  // erfc(x) = 2 − erfc(−x) ∈ (1, 2] for x < 0: no digits lost.
+  if (x < 0) return Math.log(2 - Math.exp(logErfc(-x)))
   // Below 1.5, 1 − erf(x) keeps its digits (erfc(1.5) ≈ 0.034); above it the subtraction
-  // would cancel, so the continued fraction takes over (measured error < 1e-15 on both sides).
+  // would cancel, so the continued fraction takes over.
   if (x < 1.5) return Math.log1p(-erfSeries(x))
   return -x * x - LOG_SQRT_PI + logScaledErfcCf(x)
 }
