@@ -18,14 +18,18 @@ export function run(cmd, args, opts = {}) {
   return r.status ?? 1
 }
 
-/** npm packages: installed from the lockfile when node_modules is missing or older than it. */
+/**
+ * npm packages: installed when node_modules is missing or older than the lockfile. `npm install`
+ * rather than `npm ci`: it honours the locked versions too, and npm 11 here writes lockfiles
+ * without the optional per-platform packages (rollup, esbuild), which `npm ci` then refuses.
+ */
 export function ensureNodeModules() {
   const marker = join(root, 'node_modules/.package-lock.json')
   const lock = join(root, 'package-lock.json')
   const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs)
   if (!stale) return
-  console.log('fedrec: installing npm packages (npm ci)…')
-  run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund'])
+  console.log('fedrec: installing npm packages…')
+  run('npm', ['install', '--no-audit', '--no-fund'])
 }
 
 /** Debian's chromium for the browser tests: installed with apt when absent and we are root. */
