@@ -18,15 +18,15 @@ async function model(): Promise<ModelBundle> {
   return decodeModel(new Uint8Array(await (await fetch(`${edge.url}v1/model`)).arrayBuffer()))
 }
 async function post(body: Uint8Array | string, contentType = 'application/octet-stream'): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${edge.url}v1/updates`, { method: 'POST', body, headers: { 'content-type': contentType } })
+  const res = await fetch(`${edge.url}v1/updates`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': contentType } })
   return { status: res.status, json: (await res.json()) as Record<string, unknown> }
 }
 
 /** A device's update as the SDK would build it: a delta, clipped and noised for the round. */
 function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number): { bytes: Uint8Array; delta: Float32Array } {
-  const delta = new Float32Array(m.weights.length)
-  seededRandomFill(seed)(delta)
-  for (let i = 0; i < delta.length; i++) delta[i] = (delta[i]! - 0.5) * 0.01
+  const words = new Uint32Array(m.weights.length)
+  seededRandomFill(seed)(words)
+  const delta = Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * 0.01)
   privatizeInPlace(delta, r, seededRandomFill(seed + 1000))
   const nonce = new Uint8Array(NONCE_BYTES)
   crypto.getRandomValues(nonce)
