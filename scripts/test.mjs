@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: install what is missing (npm packages; Debian's chromium when root), build, then run
-// the type check, the unit tests (vitest) and the browser tests (vitest + playwright-core +
-// chromium against `wrangler dev`). Extra arguments go to both vitest runs, e.g. `npm test -- -t wasm`.
+// the bundle size budgets, the type check, the unit tests (vitest) and the browser tests (vitest +
+// playwright-core + chromium against `wrangler dev`). Extra arguments go to both vitest runs, e.g. `npm test -- -t wasm`.
 import { build, ensureChromium, ensureNodeModules, root, run, bin } from './lib/setup.mjs'
 
 const extra = process.argv.slice(2)
@@ -10,6 +10,8 @@ ensureChromium()
 build()
 
 const steps = [
+  // Size is deterministic, so the bundle budgets (loader, core, worker; gzipped) are a hard check.
+  ['bundle budgets', process.execPath, ['scripts/lib/bundle-sizes.mjs']],
   ['type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
   ['type check (edge worker)', bin('tsc'), ['-p', 'edge-worker/tsconfig.json', '--noEmit']],
   ['unit tests', bin('vitest'), ['run', ...extra]],
