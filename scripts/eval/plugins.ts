@@ -7,4 +7,4 @@
  * @example
  * export const PLUGIN_MODULES = ['scripts/eval-neural/register.ts']
  */
-export const PLUGIN_MODULES: readonly string[] = []
+export const PLUGIN_MODULES: readonly string[] = ['scripts/eval/models/register.ts']

@@ -36,3 +36,16 @@ export function writePrefix(s: ArrayLike<number>, end: number, maxLen: number, o
   out.fill(0, off, off + pad)
   for (let i = start; i < end; i++) out[off + pad + i - start] = s[i]!
 }
+
+/**
+ * Fisher–Yates shuffle of `order` in place with a seeded generator (the example order of an epoch).
+ * @example shuffleInPlace(Int32Array.of(0, 1, 2), mulberry32(1))
+ */
+export function shuffleInPlace(order: Int32Array, rand: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1))
+    const t = order[i]!
+    order[i] = order[j]!
+    order[j] = t
+  }
+}

@@ -33,6 +33,29 @@ describe('SessionModel', () => {
     m.dispose()
   })
 
+  it('trains with sampled softmax and row-sparse updates, touching only rows it saw', async () => {
+    const big = { numItems: 60, dim: 8, maxLen: 4, numCategories: 0 }
+    const w0 = initWeights(big, 5)
+    const m = new SessionModel(big, w0)
+    const sessions = Array.from({ length: 30 }, () => [1, 2, 3, 4, 5, 6])
+    const opts = { epochs: 40, batchSize: 16, learningRate: 0.05, seed: 3, sampledNegatives: 6 }
+    const { epochLosses } = await m.train(buildExamples(sessions, big.maxLen), opts)
+    expect(epochLosses.at(-1)!).toBeLessThan(epochLosses[0]! * 0.3)
+    const scores = await m.scoreBatch(Int32Array.from([0, 1, 2, 3]), 1)
+    expect(scores.indexOf(Math.max(...scores))).toBe(4)
+    // encodeBatch · itemVectors is scoreBatch
+    const h = await m.encodeBatch(Int32Array.from([0, 1, 2, 3]), 1)
+    const items = await m.itemVectors()
+    const dot = (j: number): number => h.reduce((acc, x, k) => acc + x * items[j * big.dim + k]!, 0)
+    expect(dot(4)).toBeCloseTo(scores[4]!, 4)
+    // the padding row never moves
+    const w1 = await m.getWeights()
+    expect(Array.from(w1.subarray(0, big.dim))).toEqual(Array.from(w0.subarray(0, big.dim)))
+    m.setWeights(w0)
+    expect(Array.from(await m.getWeights())).toEqual(Array.from(w0))
+    m.dispose()
+  })
+
   it('refuses weights of the wrong size', () => {
     expect(() => new SessionModel(cfg, new Float32Array(3))).toThrow(/needs/)
   })

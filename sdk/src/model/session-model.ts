@@ -9,8 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
 import { modelLayout, type SessionModelConfig } from './config.js'
-import type { Examples } from './examples.js'
+import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
+import { RowSparseTrainer, type RowSparseModel } from './sparse-train.js'
 
 /** Local training options. */
 export interface TrainOptions {
@@ -21,7 +22,23 @@ export interface TrainOptions {
   readonly seed: number
   /** Optional cap on the number of optimizer steps (whole run). */
   readonly maxSteps?: number
+  /**
+   * Sampled softmax: score each example's target against this many negatives drawn uniformly
+   * from the catalogue, shared by the batch (Jean et al. 2015; uniform sampling needs no logQ
+   * correction). 0 or absent = full softmax over every item, which is exact and cheap for a
+   * small shop (194 items) but dominates the step on a 43k-item catalogue. Scoring is always
+   * over the whole catalogue.
+   */
+  readonly sampledNegatives?: number
+  /** `adam` (default) or plain `sgd` (no optimizer state: cheaper for one-shot client updates). */
+  readonly optimizer?: OptimizerName
+  /** Sampled-softmax training only: called after every step with (steps done, steps planned). */
+  readonly onStep?: (done: number, total: number) => void
 }
+
+/** The optimizers {@link SessionModel.train} can use. */
+export const OptimizerName = { Adam: 'adam', Sgd: 'sgd' } as const
+export type OptimizerName = (typeof OptimizerName)[keyof typeof OptimizerName]
 
 export const defaultTrainOptions = { epochs: 5, batchSize: 32, learningRate: 0.01, seed: 1 } satisfies TrainOptions
 
@@ -33,13 +50,16 @@ export interface TrainResult {
 
 /**
  * Row lookup. The gradient of `tf.gather` needs the UnsortedSegmentSum kernel, which the wasm
- * backend lacks (../shared/PLATFORM.md), so there we look up by one-hot × table instead.
+ * backend lacks (../shared/PLATFORM.md), so where it is not registered we look up by one-hot ×
+ * table instead (a one-row table is broadcast: oneHot needs depth ≥ 2).
  */
 function lookup(table: tf.Tensor2D, idx: tf.Tensor): tf.Tensor {
-  if (tf.getBackend() !== 'wasm') return tf.gather(table, idx)
+  if (tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined) return tf.gather(table, idx)
+  const d = table.shape[1]
+  if (table.shape[0] === 1) return tf.broadcastTo(tf.reshape(table, [...idx.shape.map(() => 1), d]), [...idx.shape, d])
   const flat = tf.reshape(idx, [-1]) as tf.Tensor1D
   const rows = tf.matMul(tf.cast(tf.oneHot(flat, table.shape[0]), 'float32'), table)
-  return tf.reshape(rows, [...idx.shape, table.shape[1]])
+  return tf.reshape(rows, [...idx.shape, d])
 }
 
 /**
@@ -50,10 +70,12 @@ function lookup(table: tf.Tensor2D, idx: tf.Tensor): tf.Tensor {
  * const delta = m.getWeights().map((w, i) => w - weights[i])
  * m.dispose()
  */
-export class SessionModel {
+export class SessionModel implements RowSparseModel {
   readonly vars: tf.Variable[]
+  private sparse: RowSparseTrainer | null = null
   private readonly itemCats: tf.Tensor1D
   private optimizer: tf.Optimizer | null = null
+  private optimizerKey = ''
 
   constructor(
     readonly cfg: SessionModelConfig,
@@ -92,15 +114,41 @@ export class SessionModel {
     return tf.add(p.itemEmb!, lookup(p.catEmb as tf.Tensor2D, this.itemCats)) as tf.Tensor2D
   }
 
-  /** Logits over all items for a batch of right-aligned prefixes [batch, maxLen]. */
-  logits(x: tf.Tensor2D): tf.Tensor2D {
+  /** The representation of the given item ids (any shape): only those rows are computed. */
+  private itemRows(ids: tf.Tensor): tf.Tensor {
+    const p = this.p
+    return tf.add(lookup(p.itemEmb as tf.Tensor2D, ids), lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids)))
+  }
+
+  /** Session representations [batch, dim] of right-aligned prefixes [batch, maxLen]. */
+  encode(x: tf.Tensor2D): tf.Tensor2D {
+    return this.attend(this.itemRows(x) as tf.Tensor3D, x)
+  }
+
+  /** {@link RowSparseModel.encodeRows}: the same encoder over rows gathered by the trainer. */
+  encodeRows(rows: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D): tf.Tensor2D {
+    const p = this.p
+    const emb = tf.add(tf.gather(rows, xLocal), lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, xGlobal)))
+    return this.attend(emb as tf.Tensor3D, xGlobal)
+  }
+
+  /** {@link RowSparseModel.outputRows}: table rows plus the items' category embeddings. */
+  outputRows(rows: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+    return tf.add(rows, lookup(this.p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))) as tf.Tensor2D
+  }
+
+  /**
+   * The encoder proper: item vectors `emb` [b, len, d] of the prefixes `x` (0 = padding) plus
+   * position embeddings; additive attention of every position against the last click (NARM's
+   * local encoder, Li et al. 2017), then [attended; last] projected back to d.
+   */
+  private attend(items: tf.Tensor3D, x: tf.Tensor2D): tf.Tensor2D {
     const p = this.p
     const [b, len] = x.shape
     const d = this.cfg.dim
-    const items = this.itemMatrix()
     const mask = tf.greater(x, 0) // [b, len]
     const pos = tf.slice(p.posEmb!, [this.cfg.maxLen - len, 0], [len, d])
-    const emb = tf.add(lookup(items, x), pos) as tf.Tensor3D
+    const emb = tf.add(items, pos) as tf.Tensor3D
     const last = tf.reshape(tf.slice(emb, [0, len - 1, 0], [b, 1, d]), [b, d]) as tf.Tensor2D
     const k = tf.reshape(tf.matMul(tf.reshape(emb, [b * len, d]) as tf.Tensor2D, p.attW1 as tf.Tensor2D), [b, len, d])
     const q = tf.reshape(tf.matMul(last, p.attW2 as tf.Tensor2D), [b, 1, d])
@@ -109,11 +157,15 @@ export class SessionModel {
     const masked = tf.where(mask, e, tf.fill([b, len], -1e9))
     const alpha = tf.reshape(tf.softmax(masked, 1), [b, len, 1])
     const s = tf.sum(tf.mul(alpha, emb), 1) as tf.Tensor2D
-    const h = tf.matMul(tf.concat([s, last], 1), p.outW as tf.Tensor2D)
-    return tf.matMul(h, items, false, true)
+    return tf.matMul(tf.concat([s, last], 1), p.outW as tf.Tensor2D)
   }
 
-  /** Mean softmax cross-entropy of predicting `y` from `x`. */
+  /** Logits over all items for a batch of right-aligned prefixes [batch, maxLen]. */
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.matMul(this.encode(x), this.itemMatrix(), false, true)
+  }
+
+  /** Mean softmax cross-entropy of predicting `y` from `x`, over the whole catalogue. */
   loss(x: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
     const logits = this.logits(x)
     const lse = tf.logSumExp(logits, 1)
@@ -126,20 +178,21 @@ export class SessionModel {
    */
   async train(ex: Examples, opts: TrainOptions): Promise<TrainResult> {
     if (ex.maxLen !== this.cfg.maxLen) throw new Error(`examples use maxLen ${ex.maxLen}, the model ${this.cfg.maxLen}`)
+    // Sampling negatives only pays when they are fewer than the items.
+    const negatives = opts.sampledNegatives ?? 0
+    if (negatives > 0 && negatives < this.cfg.numItems) {
+      this.sparse ??= new RowSparseTrainer(this)
+      return this.sparse.train(ex, { ...opts, sampledNegatives: negatives })
+    }
     const epochLosses: number[] = []
     if (ex.count === 0) return { epochLosses, steps: 0 }
-    this.optimizer ??= tf.train.adam(opts.learningRate)
+    const optimizer = this.optimizerFor(opts)
     const rand = mulberry32(opts.seed)
     const order = Int32Array.from({ length: ex.count }, (_, i) => i)
     const L = ex.maxLen
     let steps = 0
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(rand() * (i + 1))
-        const t = order[i]!
-        order[i] = order[j]!
-        order[j] = t
-      }
+      shuffleInPlace(order, rand)
       let sum = 0
       let batches = 0
       for (let start = 0; start < ex.count; start += opts.batchSize) {
@@ -152,7 +205,6 @@ export class SessionModel {
           xb.set(ex.inputs.subarray(e * L, e * L + L), r * L)
           yb[r] = ex.targets[e]!
         }
-        const optimizer = this.optimizer
         const lossT = tf.tidy(() => {
           const x = tf.tensor2d(xb, [n, L], 'int32')
           const y = tf.tensor1d(yb, 'int32')
@@ -166,6 +218,74 @@ export class SessionModel {
       if (batches > 0) epochLosses.push(sum / batches)
     }
     return { epochLosses, steps }
+  }
+
+  /**
+   * The optimizer for these options: kept across `train` calls (Adam's moments carry over)
+   * while the optimizer kind and learning rate stay the same, recreated otherwise.
+   */
+  private optimizerFor(opts: TrainOptions): tf.Optimizer {
+    const kind = opts.optimizer ?? OptimizerName.Adam
+    const key = `${kind}:${opts.learningRate}`
+    if (this.optimizer === null || key !== this.optimizerKey) {
+      this.optimizer?.dispose()
+      this.optimizer = kind === OptimizerName.Sgd ? tf.train.sgd(opts.learningRate) : tf.train.adam(opts.learningRate)
+      this.optimizerKey = key
+    }
+    return this.optimizer
+  }
+
+  /**
+   * Overwrites every weight (layout order) and forgets the optimizer state, so one instance can
+   * train many clients in turn, each from the global model.
+   * @example m.setWeights(global); await m.train(clientExamples, opts)
+   */
+  setWeights(weights: Float32Array): void {
+    const size = layoutSize(modelLayout(this.cfg))
+    if (weights.length !== size) throw new Error(`weights have ${weights.length} values, the model needs ${size}`)
+    let off = 0
+    for (const v of this.vars) {
+      const n = v.size
+      tf.tidy(() => v.assign(tf.tensor(weights.subarray(off, off + n), v.shape, 'float32')))
+      off += n
+    }
+    this.optimizer?.dispose()
+    this.optimizer = null
+    this.sparse?.reset()
+  }
+
+  /** {@link RowSparseModel.numItems}. */
+  get numItems(): number {
+    return this.cfg.numItems
+  }
+
+  /** {@link RowSparseModel.itemTable}: the item embeddings, tied to the output layer. */
+  get itemTable(): tf.Variable {
+    return this.vars[0]!
+  }
+
+  /** {@link RowSparseModel.denseVars}: every variable but the item table. */
+  get denseVars(): tf.Variable[] {
+    return this.vars.slice(1)
+  }
+
+  /**
+   * Session vectors [count, dim] of right-aligned prefixes (count × maxLen): with
+   * {@link SessionModel.itemVectors}, scores are their dot products (what `scoreBatch` computes).
+   */
+  async encodeBatch(inputs: Int32Array, count: number): Promise<Float32Array> {
+    const out = tf.tidy(() => this.encode(tf.tensor2d(inputs, [count, this.cfg.maxLen], 'int32')))
+    const data = (await out.data()) as Float32Array
+    out.dispose()
+    return data
+  }
+
+  /** Output vectors of every item [numItems + 1, dim] (row 0: padding). */
+  async itemVectors(): Promise<Float32Array> {
+    const out = tf.tidy(() => this.itemMatrix())
+    const data = (await out.data()) as Float32Array
+    out.dispose()
+    return data
   }
 
   /** Scores of every item (index 0 is padding) after the given prefixes, one row per prefix. */
@@ -194,5 +314,6 @@ export class SessionModel {
     this.itemCats.dispose()
     this.optimizer?.dispose()
     this.optimizer = null
+    this.sparse?.reset()
   }
 }

@@ -1,0 +1,203 @@
+/**
+ * `fedrec-federated` and `fedrec-dp-eps{1,4,8}`: simulated federated averaging of the browser's
+ * session model over clients that each hold a few training sessions, with the aggregator's own
+ * clipping, Gaussian noise, round config and fixed-denominator FedAvg, and (for the DP runs)
+ * noise calibrated by the RDP accountant.
+ */
+
+import {
+  applyFedAvg,
+  clipInPlace,
+  addGaussianNoise,
+  encodeUpdate,
+  NoiseMode,
+  RoundSum,
+  seededRandomFill,
+  clientNoiseStd,
+  type RoundConfig,
+} from '../../../aggregator/src/index.js'
+import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/accountant/index.js'
+import { buildExamples, initWeights, mulberry32, modelLayout, SessionModel } from '../../../sdk/src/model/index.js'
+import { carveValidation, type TrainData } from '../data.js'
+import { evaluateCases } from '../evaluate.js'
+import { checkParams, floatParam, intParam } from '../params.js'
+import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
+import { modelConfig, weightBytes } from './fedrec-central.js'
+import { itemIndex, modelSessions, NeuralRecommender, TRAIN_DEFAULTS } from './neural.js'
+import { nodeTf } from './tf-node.js'
+
+/**
+ * The simulation's defaults. Partition: client c holds training sessions c·k … c·k + k − 1
+ * (consecutive lines of train_sessions.txt, i.e. sessions close in time: a stand-in for one
+ * shopper's visits, since the data has no user ids). Every round each client joins
+ * independently with probability q = cohort / clients (Poisson sampling, what the accountant
+ * assumes), trains locally from the global model, and sends its delta; the server sums the
+ * deltas and divides by the EXPECTED cohort (McMahan et al. 2018). δ = 1e-6 as issue 3 asks
+ * (below 1/clients on both data sets). Client size, server learning rate 4 (against 1 and 10)
+ * and local learning rate 0.01 (against 0.03, 0.05) were picked on the held-out curve of the
+ * quick Diginetica subsample (12 rounds of 32 clients); the rest are untuned first choices.
+ */
+export const FED_DEFAULTS = {
+  sessionsPerClient: 32,
+  cohort: 128,
+  rounds: 40,
+  localEpochs: 2,
+  localLr: 0.01,
+  localBatch: 64,
+  negatives: 64,
+  serverLr: 4,
+  clipNorm: 1,
+  delta: 1e-6,
+} as const
+export const FED_QUICK = { rounds: 8, cohort: 32 } as const
+/** The most recent 1 % of sessions are held out of every client, for the per-round curve. */
+export const FED_HELD_OUT = { fraction: 0.01, maxCases: 1000, curvePoints: 5 } as const
+
+/**
+ * The simulation. `epsilon` = null runs plain FedAvg (no clipping, no noise); a number runs
+ * DP-FedAvg: every delta clipped to L2 norm C by `clipInPlace`, the sum noised with
+ * N(0, (z·C)²) by `addGaussianNoise`, z the smallest noise multiplier with which the accountant
+ * certifies (ε, δ) after all rounds. The noise is added once to the round's sum: the
+ * distribution of the sum of `cohort` distributed-mode client shares (std z·C/√cohort each,
+ * `clientNoiseStd`) when exactly `cohort` clients report, drawn once to keep the simulation
+ * fast (one draw of ~1.4M normals per round instead of one per client).
+ */
+export class FederatedSim extends NeuralRecommender {
+  constructor(
+    readonly name: string,
+    private readonly epsilon: number | null,
+  ) {
+    super()
+  }
+
+  async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
+    checkParams(this.name, opts.params, [
+      'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch',
+      'negatives', 'server_lr', 'clip', 'delta',
+    ])
+    await nodeTf()
+    const p = opts.params
+    const k = intParam(p, 'clients_k', FED_DEFAULTS.sessionsPerClient, 1)
+    const cohort = intParam(p, 'cohort', opts.quick ? FED_QUICK.cohort : FED_DEFAULTS.cohort, 1)
+    const rounds = intParam(p, 'rounds', opts.quick ? FED_QUICK.rounds : FED_DEFAULTS.rounds, 1)
+    const localEpochs = intParam(p, 'local_epochs', FED_DEFAULTS.localEpochs, 1)
+    const localLr = floatParam(p, 'local_lr', FED_DEFAULTS.localLr, 0, 10)
+    const localBatch = intParam(p, 'local_batch', FED_DEFAULTS.localBatch, 1)
+    const negatives = intParam(p, 'negatives', FED_DEFAULTS.negatives, 1)
+    const serverLr = floatParam(p, 'server_lr', FED_DEFAULTS.serverLr, 0, 100)
+    const clipNorm = floatParam(p, 'clip', FED_DEFAULTS.clipNorm, 1e-6)
+    const delta = floatParam(p, 'delta', FED_DEFAULTS.delta, 1e-12, 0.5)
+    const seed = intParam(p, 'seed', opts.seed, 0)
+
+    const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
+    this.index = itemIndex(data)
+    const cfg = modelConfig(this.index.numItems, intParam(p, 'dim', TRAIN_DEFAULTS.dim, 4), intParam(p, 'maxlen', TRAIN_DEFAULTS.maxLen, 1))
+    const sessions = modelSessions(held.fit, this.index)
+    const clients = Math.ceil(sessions.length / k)
+    const q = Math.min(1, cohort / clients)
+    const dp = this.epsilon !== null
+    const z = dp ? computeNoiseMultiplier({ q, rounds, delta, epsilon: this.epsilon! }) : 0
+    const round: RoundConfig = {
+      roundId: 0,
+      modelVersion: 0,
+      clipNorm,
+      noiseMultiplier: z,
+      noiseMode: NoiseMode.Distributed,
+      minClients: cohort,
+      expectedClients: cohort,
+      serverLearningRate: serverLr,
+      sampleRate: q,
+      deadline: 0,
+    }
+    opts.log(
+      `${clients} clients of ${k} sessions (${held.heldOutSessions} most recent sessions held out for the curve), ` +
+        `q = ${q.toPrecision(3)}, ${rounds} rounds` +
+        (dp ? `, C = ${clipNorm}, z = ${z.toFixed(4)} for ε = ${this.epsilon}, δ = ${delta}` : ''),
+    )
+
+    let global = initWeights(cfg, seed)
+    const model = new SessionModel(cfg, global)
+    const layout = modelLayout(cfg)
+    const shapes = layout.map((t) => [...t.shape])
+    const rand = mulberry32(seed ^ 0x5eed)
+    const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
+    const history: RoundPoint[] = []
+    const curveEvery = Math.max(1, Math.floor(rounds / FED_HELD_OUT.curvePoints))
+    let uploadBytes = 0
+    let participations = 0
+    let clipped = 0
+    for (let r = 0; r < rounds; r++) {
+      const sum = new RoundSum(global.length)
+      const chosen: number[] = []
+      for (let c = 0; c < clients; c++) if (rand() < q) chosen.push(c)
+      for (const c of chosen) {
+        const ex = buildExamples(sessions.slice(c * k, c * k + k), cfg.maxLen)
+        if (ex.count === 0) continue
+        model.setWeights(global)
+        await model.train(ex, {
+          epochs: localEpochs,
+          batchSize: localBatch,
+          learningRate: localLr,
+          seed: seed + r * 7919 + c,
+          sampledNegatives: negatives,
+        })
+        const w = await model.getWeights()
+        for (let i = 0; i < w.length; i++) w[i] = w[i]! - global[i]!
+        if (dp && clipInPlace(w, clipNorm).scale < 1) clipped++
+        if (uploadBytes === 0) {
+          uploadBytes = encodeUpdate({
+            modelVersion: r,
+            roundId: r,
+            clipNorm,
+            noiseMultiplier: z,
+            noiseMode: round.noiseMode,
+            nonce: new Uint8Array(16),
+            shapes,
+            data: w,
+          }).byteLength
+        }
+        sum.add(w)
+        participations++
+      }
+      if (dp) {
+        // The cohort's distributed noise shares, summed: std z·C (see the class comment).
+        const noise = new Float32Array(global.length)
+        addGaussianNoise(noise, clientNoiseStd(round) * Math.sqrt(cohort), fill)
+        sum.add(noise)
+      }
+      global = applyFedAvg(global, sum.sum, { expectedClients: cohort, serverLearningRate: serverLr })
+      opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
+      if ((r + 1) % curveEvery === 0 || r + 1 === rounds) {
+        model.setWeights(global)
+        await this.ready(model)
+        const m = await evaluateCases(this, held.cases, data)
+        history.push({ round: r + 1, p20: m.p20, mrr20: m.mrr20 })
+        opts.log(`round ${r + 1}: ${chosen.length} clients; held-out P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)}`)
+      }
+    }
+    model.setWeights(global)
+    await this.ready(model)
+    const eps = dp ? computeEpsilon({ q, noiseMultiplier: z, rounds, delta }).epsilon : null
+    return {
+      modelBytes: weightBytes(cfg),
+      uploadBytes,
+      rounds,
+      epsilon: eps === null ? null : Number(eps.toFixed(4)),
+      delta: dp ? delta : null,
+      history,
+      params: {
+        dim: cfg.dim,
+        clients,
+        sessions_per_client: k,
+        cohort,
+        q: Number(q.toPrecision(4)),
+        local_epochs: localEpochs,
+        local_lr: localLr,
+        negatives,
+        server_lr: serverLr,
+        participations,
+        ...(dp ? { clip: clipNorm, noise_multiplier: Number(z.toFixed(4)), clipped_fraction: Number((clipped / Math.max(1, participations)).toFixed(3)) } : {}),
+      },
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/** `fedrec-central`: the on-device session model (sdk/src/model) trained centrally, the upper bound. */
+
+import { layoutSize } from '../../../aggregator/src/index.js'
+import { initWeights, modelLayout, SessionModel, type SessionModelConfig } from '../../../sdk/src/model/index.js'
+import { carveValidation, type TrainData } from '../data.js'
+import { evaluateCases } from '../evaluate.js'
+import { checkParams, intParam } from '../params.js'
+import type { FitInfo, FitOptions } from '../recommender.js'
+import {
+  itemIndex,
+  NeuralRecommender,
+  reportedParams,
+  TRAIN_PARAM_KEYS,
+  trainEpochs,
+  trainingExamples,
+  trainParams,
+} from './neural.js'
+import { nodeTf } from './tf-node.js'
+
+/**
+ * Session model config for a catalogue of `numItems` items.
+ * @example modelConfig(43097, 32, 10) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0 }
+ */
+export function modelConfig(numItems: number, dim: number, maxLen: number): SessionModelConfig {
+  // The shared data sets carry no categories: every item is in category 0 ("unknown").
+  return { numItems, dim, maxLen, numCategories: 0 }
+}
+
+/** Bytes of the model's float32 weights. */
+export function weightBytes(cfg: SessionModelConfig): number {
+  return 4 * layoutSize(modelLayout(cfg))
+}
+
+/**
+ * The browser's model, trained on all training sessions at once with Adam and sampled softmax
+ * (row-sparse updates of the item table, sdk/src/model/sparse-train.ts). `--param
+ * fedrec-central.validate=1` instead trains on all but the last 10 % of sessions and reports
+ * validation P@20 / MRR@20 after every epoch: that is how the defaults were chosen.
+ */
+export class FedrecCentral extends NeuralRecommender {
+  readonly name = 'fedrec-central'
+
+  async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
+    checkParams(this.name, opts.params, [...TRAIN_PARAM_KEYS, 'validate'])
+    await nodeTf()
+    const t = trainParams(opts)
+    const validate = intParam(opts.params, 'validate', 0, 0) === 1
+    const split = validate ? carveValidation(data, 0.1, 5000) : null
+    // The catalogue (and so the model's output layer) is the whole training set's in both modes.
+    this.index = itemIndex(data)
+    const cfg = modelConfig(this.index.numItems, t.dim, t.maxLen)
+    const ex = trainingExamples(split?.fit ?? data, this.index, cfg.maxLen)
+    const model = new SessionModel(cfg, initWeights(cfg, t.seed))
+    opts.log(`${ex.count} training examples, ${cfg.numItems} items, ${layoutSize(modelLayout(cfg))} weights`)
+    const afterEpoch =
+      split === null
+        ? undefined
+        : async (): Promise<string> => {
+            await this.ready(model)
+            const m = await evaluateCases(this, split.cases, data)
+            return `validation P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)} (${split.cases.count} cases)`
+          }
+    await trainEpochs((o) => model.train(ex, o), t, opts, afterEpoch)
+    await this.ready(model)
+    return { modelBytes: weightBytes(cfg), params: { ...reportedParams(t), ...(validate ? { validate } : {}) } }
+  }
+}

@@ -1,0 +1,39 @@
+/** The neural models end to end on the tiny fixture: they train, score and report what they must. */
+
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { loadDataset } from '../data.js'
+import { evaluateCases } from '../evaluate.js'
+import { createModel } from '../registry.js'
+import { fitOptions } from '../testing.js'
+import './register.js'
+
+const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'tiny')
+
+describe('neural models on the tiny fixture', () => {
+  it('fedrec-central and gru learn the aisles', async () => {
+    const ds = await loadDataset(fixture)
+    for (const name of ['fedrec-central', 'gru']) {
+      const m = createModel(name)
+      const info = await m.fit(ds.train, fitOptions({ dim: '8', epochs: '4', negatives: '8', batch: '32', lr: '0.05' }))
+      expect(info.modelBytes).toBe(4 * (name === 'gru' ? 25 * 8 + 2 * 8 * 24 + 24 : 25 * 8 + 8 + 10 * 8 + 2 * 64 + 8 + 16 * 8))
+      const metrics = await evaluateCases(m, ds.test, ds.train)
+      expect(metrics.p20).toBeGreaterThan(60) // 24 items: a random ranking scores ~ 20/24 of the seen targets
+      expect(metrics.mrr20).toBeGreaterThan(15)
+    }
+  }, 20_000)
+
+  it('fedrec-dp-eps8 reports rounds, upload bytes and the (ε, δ) it reached', async () => {
+    const ds = await loadDataset(fixture)
+    const m = createModel('fedrec-dp-eps8')
+    const info = await m.fit(ds.train, fitOptions({ dim: '8', rounds: '3', cohort: '4', clients_k: '8', negatives: '8' }))
+    expect(info.rounds).toBe(3)
+    expect(info.delta).toBe(1e-6)
+    expect(info.epsilon).toBeLessThanOrEqual(8)
+    expect(info.epsilon).toBeGreaterThan(7)
+    // header 44 B + shape table (7 tensors, rank 2: 3 words each) + float32 weights
+    expect(info.uploadBytes).toBe(44 + 4 * 21 + info.modelBytes)
+    expect(info.history?.at(-1)?.round).toBe(3)
+  }, 20_000)
+})

@@ -1,0 +1,205 @@
+/**
+ * Sampled-softmax training with row-sparse updates of the item table, for catalogues too large
+ * for a full softmax and a dense table update per step (43k items on tfjs's cpu backend: ~1 s
+ * per step for Adam alone). Backend-agnostic: only the rows a batch touches enter tfjs.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { shuffleInPlace, type Examples } from './examples.js'
+import { mulberry32 } from './init-weights.js'
+
+/** A next-item model that {@link RowSparseTrainer} can train. */
+export interface RowSparseModel {
+  /** Items 1..numItems; row 0 of the table is padding and never updated. */
+  readonly numItems: number
+  /** The item table [numItems + 1, dim], tied input/output embeddings. */
+  readonly itemTable: tf.Variable
+  /** Every other trainable variable (small: trained by a tfjs optimizer). */
+  readonly denseVars: readonly tf.Variable[]
+  /**
+   * Session vectors [b, dim] from right-aligned prefixes: `xLocal` [b, len] indexes `rows`
+   * (0 = padding), `xGlobal` holds the same positions as item ids.
+   */
+  encodeRows(rows: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D): tf.Tensor2D
+  /** Output vectors of the items `ids` [n] whose table rows are `rows` [n, dim]. */
+  outputRows(rows: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D
+}
+
+/** Options of {@link RowSparseTrainer.train}. */
+export interface SparseTrainOptions {
+  readonly epochs: number
+  readonly batchSize: number
+  readonly learningRate: number
+  readonly seed: number
+  readonly maxSteps?: number
+  /** Negatives per batch, uniform over 1..numItems, shared by the batch. */
+  readonly sampledNegatives: number
+  readonly optimizer?: 'adam' | 'sgd'
+  /** Called after every step with (steps done, steps this call will take). */
+  readonly onStep?: (done: number, total: number) => void
+}
+
+const B1 = 0.9
+const B2 = 0.999
+const EPS = 1e-8
+
+/**
+ * Trains a {@link RowSparseModel}. Per batch: the distinct items of the prefixes, the targets and
+ * the negatives are gathered from a plain-JS copy of the table, the loss (sampled softmax with
+ * accidental hits masked, Jean et al. 2015) is differentiated with respect to those rows and the
+ * dense variables, the dense ones are stepped by a tfjs optimizer and the rows by lazy Adam (the
+ * moments of a row advance only when the row is in a batch, as TensorFlow's LazyAdamOptimizer
+ * and PyTorch's SparseAdam do) or SGD. The table is written back to its variable at the end.
+ * @example
+ * const trainer = new RowSparseTrainer(model)
+ * await trainer.train(examples, { epochs: 1, batchSize: 256, learningRate: 1e-3, seed: 1, sampledNegatives: 1024 })
+ */
+export class RowSparseTrainer {
+  private m: Float32Array | null = null
+  private v: Float32Array | null = null
+  private t = 0
+  private optimizer: tf.Optimizer | null = null
+  private key = ''
+
+  constructor(private readonly model: RowSparseModel) {}
+
+  /** Forgets the optimizer state (e.g. after the weights were replaced). */
+  reset(): void {
+    this.m = null
+    this.v = null
+    this.t = 0
+    this.optimizer?.dispose()
+    this.optimizer = null
+  }
+
+  async train(ex: Examples, opts: SparseTrainOptions): Promise<{ epochLosses: number[]; steps: number }> {
+    const epochLosses: number[] = []
+    if (ex.count === 0) return { epochLosses, steps: 0 }
+    const model = this.model
+    const kind = opts.optimizer ?? 'adam'
+    const key = `${kind}:${opts.learningRate}`
+    if (key !== this.key) {
+      this.reset()
+      this.key = key
+    }
+    const optimizer = (this.optimizer ??= kind === 'sgd' ? tf.train.sgd(opts.learningRate) : tf.train.adam(opts.learningRate))
+    const [rowsCount, d] = model.itemTable.shape as [number, number]
+    const table = (await model.itemTable.data()) as Float32Array
+    const W = Float32Array.from(table)
+    if (kind === 'adam' && this.m === null) {
+      this.m = new Float32Array(W.length)
+      this.v = new Float32Array(W.length)
+    }
+    const local = new Int32Array(rowsCount).fill(-1)
+    const rand = mulberry32(opts.seed)
+    const order = Int32Array.from({ length: ex.count }, (_, i) => i)
+    const L = ex.maxLen
+    const N = opts.sampledNegatives
+    let steps = 0
+    const perEpoch = Math.ceil(ex.count / opts.batchSize)
+    const total = Math.min(opts.maxSteps ?? Infinity, perEpoch * opts.epochs)
+    for (let epoch = 0; epoch < opts.epochs; epoch++) {
+      shuffleInPlace(order, rand)
+      let sum = 0
+      let batches = 0
+      for (let start = 0; start < ex.count; start += opts.batchSize) {
+        if (opts.maxSteps !== undefined && steps >= opts.maxSteps) break
+        const n = Math.min(opts.batchSize, ex.count - start)
+        // Distinct rows of the batch; local row 0 is the padding row.
+        const ids: number[] = [0]
+        local[0] = 0
+        const toLocal = (id: number): number => {
+          if (local[id]! < 0) {
+            local[id] = ids.length
+            ids.push(id)
+          }
+          return local[id]!
+        }
+        const xg = new Int32Array(n * L)
+        const xl = new Int32Array(n * L)
+        const yl = new Int32Array(n)
+        const yg = new Int32Array(n)
+        for (let r = 0; r < n; r++) {
+          const e = order[start + r]!
+          for (let c = 0; c < L; c++) {
+            const id = ex.inputs[e * L + c]!
+            xg[r * L + c] = id
+            xl[r * L + c] = toLocal(id)
+          }
+          yg[r] = ex.targets[e]!
+          yl[r] = toLocal(ex.targets[e]!)
+        }
+        const negG = new Int32Array(N)
+        const negL = new Int32Array(N)
+        for (let k = 0; k < N; k++) {
+          negG[k] = 1 + Math.floor(rand() * model.numItems)
+          negL[k] = toLocal(negG[k]!)
+        }
+        const U = ids.length
+        const rowsData = new Float32Array(U * d)
+        for (let u = 0; u < U; u++) rowsData.set(W.subarray(ids[u]! * d, ids[u]! * d + d), u * d)
+        for (const id of ids) local[id] = -1
+
+        const rowsInit = tf.tensor2d(rowsData, [U, d])
+        const rowsVar = tf.variable(rowsInit, true)
+        rowsInit.dispose()
+        const { lossValue, rowGrad } = tf.tidy(() => {
+          const x = tf.tensor2d(xl, [n, L], 'int32')
+          const xG = tf.tensor2d(xg, [n, L], 'int32')
+          const y = tf.tensor1d(yl, 'int32')
+          const yG = tf.tensor1d(yg, 'int32')
+          const ng = tf.tensor1d(negL, 'int32')
+          const nG = tf.tensor1d(negG, 'int32')
+          const f = (): tf.Scalar => {
+            const h = model.encodeRows(rowsVar, x, xG)
+            const pos = tf.sum(tf.mul(h, model.outputRows(tf.gather(rowsVar, y), yG)), 1, true)
+            const negOut = model.outputRows(tf.gather(rowsVar, ng), nG)
+            const negLogits = tf.matMul(h, negOut, false, true)
+            const hit = tf.equal(tf.reshape(yG, [-1, 1]), tf.reshape(nG, [1, -1]))
+            const masked = tf.where(hit, tf.fill(negLogits.shape, -1e9), negLogits)
+            return tf.mean(tf.sub(tf.logSumExp(tf.concat([pos, masked], 1), 1), tf.reshape(pos, [-1]))) as tf.Scalar
+          }
+          const { value, grads } = tf.variableGrads(f, [rowsVar, ...model.denseVars])
+          const rowGrad = grads[rowsVar.name]!
+          const dense: tf.NamedTensorMap = {}
+          for (const v of model.denseVars) if (grads[v.name] !== undefined) dense[v.name] = grads[v.name]!
+          optimizer.applyGradients(dense)
+          return { lossValue: value, rowGrad }
+        })
+        const g = (await rowGrad.data()) as Float32Array
+        sum += (await lossValue.data())[0]!
+        tf.dispose([rowGrad, lossValue, rowsVar])
+        this.stepRows(W, ids, g, d, kind, opts.learningRate)
+        batches++
+        steps++
+        opts.onStep?.(steps, total)
+      }
+      if (batches > 0) epochLosses.push(sum / batches)
+    }
+    tf.tidy(() => model.itemTable.assign(tf.tensor2d(W, [rowsCount, d])))
+    return { epochLosses, steps }
+  }
+
+  /** Lazy Adam (or SGD) on the rows of this batch; row 0 (padding) stays zero. */
+  private stepRows(W: Float32Array, ids: readonly number[], g: Float32Array, d: number, kind: string, lr: number): void {
+    if (kind === 'sgd') {
+      for (let u = 1; u < ids.length; u++) {
+        const o = ids[u]! * d
+        for (let k = 0; k < d; k++) W[o + k] -= lr * g[u * d + k]!
+      }
+      return
+    }
+    const m = this.m!
+    const v = this.v!
+    this.t++
+    const step = (lr * Math.sqrt(1 - B2 ** this.t)) / (1 - B1 ** this.t)
+    for (let u = 1; u < ids.length; u++) {
+      const o = ids[u]! * d
+      for (let k = 0; k < d; k++) {
+        const gi = g[u * d + k]!
+        const mi = (m[o + k] = B1 * m[o + k]! + (1 - B1) * gi)
+        const vi = (v[o + k] = B2 * v[o + k]! + (1 - B2) * gi * gi)
+        W[o + k] -= (step * mi) / (Math.sqrt(vi) + EPS)
+      }
+    }
+  }
+}
