@@ -14,6 +14,10 @@ export const RejectReason = {
   BadContentType: 'bad_content_type',
   Replay: 'replay',
   ParameterMismatch: 'parameter_mismatch',
+  /** The norm is below what the announced noise makes all but impossible: the noise is missing. */
+  NoiseTooSmall: 'noise_too_small',
+  /** The adaptive-clipping bit is further from ±½ than its announced noise allows. */
+  ClipBitOutOfRange: 'clip_bit_out_of_range',
 } as const
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason]
 

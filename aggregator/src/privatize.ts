@@ -1,7 +1,8 @@
 /** The client side of DP-FedAvg: clip the local delta, then add Gaussian noise. */
+import { noisedClipBit } from './adaptive-clip.js'
 import { clipInPlace } from './clip.js'
 import { addGaussianNoise, cryptoRandomFill, type RandomFill } from './noise.js'
-import { clientNoiseStd, type RoundConfig } from './round-config.js'
+import { clientNoiseStd, type NoiseParams } from './round-config.js'
 
 /** What was done to a delta before it left the device (kept in the device's ledger). */
 export interface PrivatizeReport {
@@ -11,22 +12,25 @@ export interface PrivatizeReport {
   readonly clipped: boolean
   /** Std of the Gaussian noise added to every coordinate. */
   readonly noiseStd: number
+  /**
+   * Adaptive clipping only: the noised centred clip bit to send (see `adaptive-clip.ts`);
+   * null when the round clips at a fixed norm.
+   */
+  readonly clipBit: number | null
 }
 
 /**
  * Clips `delta` in place to L2 norm C and adds N(0, σ²) per coordinate, σ from the round config.
+ * With adaptive clipping it also draws the noised clip bit from the raw norm.
  * @example
  * const report = privatizeInPlace(delta, round) // delta is now safe to send
  */
-export function privatizeInPlace(
-  delta: Float32Array,
-  round: Pick<RoundConfig, 'clipNorm' | 'noiseMultiplier' | 'noiseMode' | 'minClients'>,
-  fill: RandomFill = cryptoRandomFill,
-): PrivatizeReport {
+export function privatizeInPlace(delta: Float32Array, round: NoiseParams, fill: RandomFill = cryptoRandomFill): PrivatizeReport {
   const { norm, scale } = clipInPlace(delta, round.clipNorm)
   const noiseStd = clientNoiseStd(round)
   addGaussianNoise(delta, noiseStd, fill)
-  return { rawNorm: norm, clipped: scale < 1, noiseStd }
+  const clipBit = round.adaptiveClipping ? noisedClipBit(norm, round, fill) : null
+  return { rawNorm: norm, clipped: scale < 1, noiseStd, clipBit }
 }
 
 /**
@@ -38,4 +42,24 @@ export function privatizeInPlace(
  */
 export function maxHonestNorm(clipNorm: number, noiseStd: number, dims: number, t = 12): number {
   return clipNorm * (1 + 1e-6) + noiseStd * (Math.sqrt(dims) + t)
+}
+
+/**
+ * Smallest L2 norm an honest update can have: ‖Δ + g‖ ≥ ‖g‖ − C, and the noise norm rarely
+ * falls far below its mean: E‖g‖ ≥ σP/√(P+1) (ratio of Gamma functions) and
+ * P(‖g‖ ≤ E‖g‖ − σt) ≤ exp(−t²/2) (same concentration as above). A payload below this was not
+ * noised as it claims. 0 when the bound says nothing (little noise, few dims).
+ * @example minHonestNorm(1, 0.5, 10000) // ≈ 0.5 * (99.995 − 12) − 1 ≈ 43
+ */
+export function minHonestNorm(clipNorm: number, noiseStd: number, dims: number, t = 12): number {
+  return Math.max(0, noiseStd * (dims / Math.sqrt(dims + 1) - t) - clipNorm * (1 + 1e-6))
+}
+
+/**
+ * Largest |value| an honest noised clip bit can have: ½ plus t standard deviations of its noise
+ * (P(|g| ≥ st) ≤ 2·exp(−t²/2)).
+ * @example maxHonestClipBit(0.15) // 0.5 + 1.8
+ */
+export function maxHonestClipBit(bitNoiseStd: number, t = 12): number {
+  return 0.5 * (1 + 1e-6) + bitNoiseStd * t
 }

@@ -30,14 +30,57 @@ export interface RoundConfig {
   readonly sampleRate: number
   /** Unix milliseconds after which the round closes (publishing only if `minClients` reached). */
   readonly deadline: number
+  /**
+   * Adaptive clipping (Andrew et al. 2021) when on: `clipNorm` is then the current estimate, and
+   * the device also sends its noised "my update was not clipped" bit. Absent or null: fixed C.
+   */
+  readonly adaptiveClipping?: AdaptiveClipRound | null
+}
+
+/** What a round announces when the clip norm adapts (see `adaptive-clip.ts`). */
+export interface AdaptiveClipRound {
+  /** γ: the fraction of updates the clip norm should leave unclipped. */
+  readonly targetQuantile: number
+  /** η_C of the geometric update C ← C·exp(−η_C·(b̄ − γ)). */
+  readonly learningRate: number
+  /** σ_b: std of the noise on the cohort's sum of centred clip bits. */
+  readonly countNoiseStd: number
+  /**
+   * z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2): the noise multiplier applied to the update values, larger
+   * than the accounted z so that values and bits together cost exactly one Gaussian mechanism
+   * with multiplier z.
+   */
+  readonly valueNoiseMultiplier: number
+}
+
+/** Noise multiplier applied to the update values: z_Δ with adaptive clipping, z without. */
+export function valueNoiseMultiplier(cfg: Pick<RoundConfig, 'noiseMultiplier' | 'adaptiveClipping'>): number {
+  return cfg.adaptiveClipping ? cfg.adaptiveClipping.valueNoiseMultiplier : cfg.noiseMultiplier
+}
+
+/** The round fields that fix how much noise a device adds. */
+export type NoiseParams = Pick<RoundConfig, 'clipNorm' | 'noiseMultiplier' | 'noiseMode' | 'minClients' | 'adaptiveClipping'>
+
+/** Share of the aggregate noise one client adds: all of it in `local` mode, 1/√minClients in `distributed` mode. */
+function clientShare(cfg: Pick<RoundConfig, 'noiseMode' | 'minClients'>): number {
+  return cfg.noiseMode === NoiseMode.Local ? 1 : 1 / Math.sqrt(cfg.minClients)
 }
 
 /**
- * Noise std each client adds for a round: z·C in `local` mode; z·C/√minClients in
+ * Noise std each client adds to every update value: z·C in `local` mode; z·C/√minClients in
  * `distributed` mode, so the sum of at least `minClients` independent shares has std ≥ z·C.
+ * With adaptive clipping z is the value multiplier z_Δ.
  * @example clientNoiseStd({ clipNorm: 1, noiseMultiplier: 1, noiseMode: 'local', minClients: 3 }) // 1
  */
-export function clientNoiseStd(cfg: Pick<RoundConfig, 'clipNorm' | 'noiseMultiplier' | 'noiseMode' | 'minClients'>): number {
-  const total = cfg.noiseMultiplier * cfg.clipNorm
-  return cfg.noiseMode === NoiseMode.Local ? total : total / Math.sqrt(cfg.minClients)
+export function clientNoiseStd(cfg: NoiseParams): number {
+  return valueNoiseMultiplier(cfg) * cfg.clipNorm * clientShare(cfg)
+}
+
+/**
+ * Noise std each client adds to its centred clip bit (adaptive clipping only, else 0): σ_b in
+ * `local` mode, σ_b/√minClients in `distributed` mode, as for the values.
+ * @example clientIndicatorNoiseStd({ ..., noiseMode: 'local', adaptiveClipping: { countNoiseStd: 0.5, ... } }) // 0.5
+ */
+export function clientIndicatorNoiseStd(cfg: NoiseParams): number {
+  return cfg.adaptiveClipping ? cfg.adaptiveClipping.countNoiseStd * clientShare(cfg) : 0
 }

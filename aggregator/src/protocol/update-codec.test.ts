@@ -28,11 +28,41 @@ describe('update codec', () => {
     const p = sample()
     const back = decodeUpdate(encodeUpdate(p))
     expect(back).toEqual({ ...p, shapes: [[2, 3], [3]] })
+    const adaptive = { ...p, clipBit: { countNoiseStd: 0.75, value: -0.5 + 0.125 } }
+    expect(decodeUpdate(encodeUpdate(adaptive))).toEqual(adaptive)
   })
 
-  it('pins the exact envelope bytes', () => {
+  it('pins the exact envelope bytes of format 2, with and without a clip bit', () => {
     const hex = Buffer.from(encodeUpdate(sample())).toString('hex')
     expect(hex).toMatchSnapshot()
+    expect(hex.slice(8, 16), 'version 2, local mode, no flags').toBe('02000000')
+    const adaptive = Buffer.from(encodeUpdate({ ...sample(), clipBit: { countNoiseStd: 0.75, value: 0.625 } })).toString('hex')
+    expect(adaptive).toMatchSnapshot()
+    expect(adaptive.slice(8, 16), 'flag bit 0 set').toBe('02000001')
+  })
+
+  it('still decodes format 1 (the walking skeleton’s), byte for byte as before', () => {
+    const v1 = encodeUpdate(sample(), { formatVersion: 1 })
+    expect(Buffer.from(v1).toString('hex')).toMatchSnapshot()
+    expect(v1.length).toBe(encodeUpdate(sample()).length - 8)
+    expect(decodeUpdate(v1)).toEqual({ ...sample(), shapes: [[2, 3], [3]] })
+    expect(() => encodeUpdate({ ...sample(), clipBit: { countNoiseStd: 1, value: 0.5 } }, { formatVersion: 1 })).toThrow(/format 2/)
+  })
+
+  it('refuses unknown flags, stray adaptive bytes and a non-finite clip bit', () => {
+    const good = encodeUpdate(sample())
+    const flags = good.slice()
+    flags[7] = 2
+    expect(rejectReason(flags)).toBe('malformed')
+    const stray = good.slice()
+    new DataView(stray.buffer).setFloat32(44, 0.5, true)
+    expect(rejectReason(stray)).toBe('malformed')
+    const nanBit = encodeUpdate({ ...sample(), clipBit: { countNoiseStd: 1, value: 0.5 } })
+    new DataView(nanBit.buffer).setFloat32(44, Number.POSITIVE_INFINITY, true)
+    expect(rejectReason(nanBit)).toBe('non_finite')
+    const v1flag = encodeUpdate(sample(), { formatVersion: 1 })
+    v1flag[7] = 1
+    expect(rejectReason(v1flag)).toBe('malformed')
   })
 
   it('rejects truncated, padded, non-finite and foreign payloads with a reason', () => {
@@ -49,12 +79,15 @@ describe('update codec', () => {
     const version = good.slice()
     version[4] = 9
     expect(rejectReason(version)).toBe('unsupported_version')
+    version[4] = 0
+    expect(rejectReason(version)).toBe('unsupported_version')
   })
 
   it('refuses a shape table that announces more data than the body holds', () => {
     const p = sample()
     const bytes = encodeUpdate(p)
-    new DataView(bytes.buffer).setUint32(48, 1 << 30, true)
+    // Format 2: tensor count at 48, first rank at 52, first dimension at 56.
+    new DataView(bytes.buffer).setUint32(56, 1 << 30, true)
     expect(rejectReason(bytes)).toBe('malformed')
   })
 })

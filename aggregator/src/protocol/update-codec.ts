@@ -1,6 +1,8 @@
 /**
  * Wire format of a device's update (docs/PAYLOAD.md): a fixed numeric header, the tensor shapes,
  * then little-endian float32 data. No strings, no ids: only numbers a reviewer can decode.
+ * Format 2 (written now) adds a flags byte and the adaptive-clipping fields; format 1 payloads
+ * are still decoded (a round with adaptive clipping refuses them in `validateUpdate`).
  */
 import { PayloadRejectedError, RejectReason } from '../errors.js'
 import { NoiseMode } from '../round-config.js'
@@ -8,13 +10,29 @@ import { tensorSize } from './tensor-layout.js'
 
 /** "FRUP": fedrec update payload. */
 export const UPDATE_MAGIC = 0x50555246
-export const UPDATE_FORMAT_VERSION = 1
-/** Bytes before the shape table. */
-export const UPDATE_HEADER_BYTES = 44
+/** The format `encodeUpdate` writes. */
+export const UPDATE_FORMAT_VERSION = 2
+/** Formats `decodeUpdate` reads. */
+export const UPDATE_FORMAT_VERSIONS = [1, 2] as const
+export type UpdateFormatVersion = (typeof UPDATE_FORMAT_VERSIONS)[number]
+/** Bytes before the shape table, per format. */
+export const UPDATE_HEADER_BYTES_BY_VERSION: Readonly<Record<UpdateFormatVersion, number>> = { 1: 44, 2: 52 }
+/** Bytes before the shape table in the current format. */
+export const UPDATE_HEADER_BYTES = UPDATE_HEADER_BYTES_BY_VERSION[UPDATE_FORMAT_VERSION]
 export const NONCE_BYTES = 16
+/** Format 2 flag bits (byte 7): bit 0 says the payload carries a clip bit. */
+const FLAG_CLIP_BIT = 1
 /** Largest rank and tensor count a payload may announce (keeps decoding bounded). */
 const MAX_RANK = 4
 const MAX_TENSORS = 64
+
+/** Adaptive clipping's part of a payload (format 2). */
+export interface ClipBitField {
+  /** σ_b the round announced: std of the noise on the cohort's sum of clip bits. */
+  readonly countNoiseStd: number
+  /** The device's centred clip bit (+½ not clipped, −½ clipped) plus its share of that noise. */
+  readonly value: number
+}
 
 /** A device update as it travels. */
 export interface UpdatePayload {
@@ -28,32 +46,43 @@ export interface UpdatePayload {
   readonly shapes: readonly (readonly number[])[]
   /** All tensors, flattened and concatenated in `shapes` order. */
   readonly data: Float32Array
+  /** Present only when the round clips adaptively (format 2, flag bit 0). */
+  readonly clipBit?: ClipBitField
 }
 
 const MODE_CODE: Record<NoiseMode, number> = { local: 0, distributed: 1 }
 
 /**
- * Serialises an update. The layout is fixed by docs/PAYLOAD.md; a snapshot test pins it.
+ * Serialises an update, in format 2 unless `formatVersion: 1` is asked for (kept so that tests
+ * and audits can produce what older SDKs sent). The layout is fixed by docs/PAYLOAD.md; a
+ * snapshot test pins it.
  * @example const bytes = encodeUpdate({ modelVersion: 3, roundId: 7, ... })
  */
-export function encodeUpdate(p: UpdatePayload): Uint8Array<ArrayBuffer> {
+export function encodeUpdate(p: UpdatePayload, opts: { readonly formatVersion?: UpdateFormatVersion } = {}): Uint8Array<ArrayBuffer> {
+  const version = opts.formatVersion ?? UPDATE_FORMAT_VERSION
   if (p.nonce.length !== NONCE_BYTES) throw new RangeError(`nonce must be ${NONCE_BYTES} bytes`)
+  if (version === 1 && p.clipBit) throw new RangeError('format 1 cannot carry a clip bit; adaptive clipping needs format 2')
   const shapeWords = p.shapes.reduce((n, s) => n + 1 + s.length, 0)
   const total = p.shapes.reduce((n, s) => n + tensorSize(s), 0)
   if (total !== p.data.length) throw new RangeError(`data has ${p.data.length} values, shapes announce ${total}`)
-  const bytes = new Uint8Array(UPDATE_HEADER_BYTES + 4 * shapeWords + 4 * p.data.length)
+  const header = UPDATE_HEADER_BYTES_BY_VERSION[version]
+  const bytes = new Uint8Array(header + 4 * shapeWords + 4 * p.data.length)
   const dv = new DataView(bytes.buffer)
   dv.setUint32(0, UPDATE_MAGIC, true)
-  dv.setUint16(4, UPDATE_FORMAT_VERSION, true)
+  dv.setUint16(4, version, true)
   dv.setUint8(6, MODE_CODE[p.noiseMode])
-  dv.setUint8(7, 0)
+  dv.setUint8(7, p.clipBit ? FLAG_CLIP_BIT : 0)
   dv.setUint32(8, p.modelVersion, true)
   dv.setUint32(12, p.roundId, true)
   dv.setFloat32(16, p.clipNorm, true)
   dv.setFloat32(20, p.noiseMultiplier, true)
   bytes.set(p.nonce, 24)
-  dv.setUint32(40, p.shapes.length, true)
-  let off = UPDATE_HEADER_BYTES
+  if (version === 2) {
+    dv.setFloat32(40, p.clipBit?.countNoiseStd ?? 0, true)
+    dv.setFloat32(44, p.clipBit?.value ?? 0, true)
+  }
+  dv.setUint32(header - 4, p.shapes.length, true)
+  let off = header
   for (const s of p.shapes) {
     dv.setUint32(off, s.length, true)
     off += 4
@@ -76,22 +105,35 @@ function reject(reason: RejectReason, message: string): never {
  * @throws PayloadRejectedError with a reason for anything malformed
  */
 export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
-  if (bytes.length < UPDATE_HEADER_BYTES) reject(RejectReason.Malformed, `payload is ${bytes.length} bytes, shorter than the ${UPDATE_HEADER_BYTES}-byte header`)
+  const version = updateFormatVersion(bytes)
+  const header = UPDATE_HEADER_BYTES_BY_VERSION[version]
+  if (bytes.length < header) reject(RejectReason.Malformed, `payload is ${bytes.length} bytes, shorter than the ${header}-byte header of format ${version}`)
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (dv.getUint32(0, true) !== UPDATE_MAGIC) reject(RejectReason.BadMagic, 'payload does not start with the "FRUP" magic')
-  const version = dv.getUint16(4, true)
-  if (version !== UPDATE_FORMAT_VERSION) reject(RejectReason.UnsupportedVersion, `format version ${version} is not supported (expected ${UPDATE_FORMAT_VERSION})`)
   const modeCode = dv.getUint8(6)
   const noiseMode = modeCode === 0 ? NoiseMode.Local : modeCode === 1 ? NoiseMode.Distributed : reject(RejectReason.Malformed, `unknown noise mode ${modeCode}`)
-  if (dv.getUint8(7) !== 0) reject(RejectReason.Malformed, 'reserved byte 7 must be 0')
+  const flags = dv.getUint8(7)
+  if (version === 1 && flags !== 0) reject(RejectReason.Malformed, 'reserved byte 7 must be 0 in format 1')
+  if ((flags & ~FLAG_CLIP_BIT) !== 0) reject(RejectReason.Malformed, `unknown flag bits ${flags.toString(2)} in byte 7`)
   const clipNorm = dv.getFloat32(16, true)
   const noiseMultiplier = dv.getFloat32(20, true)
   if (!(clipNorm > 0) || !Number.isFinite(clipNorm)) reject(RejectReason.Malformed, `clip norm ${clipNorm} is not a positive number`)
   if (!(noiseMultiplier >= 0) || !Number.isFinite(noiseMultiplier)) reject(RejectReason.Malformed, `noise multiplier ${noiseMultiplier} is not a number ≥ 0`)
-  const count = dv.getUint32(40, true)
+  let clipBit: ClipBitField | undefined
+  if (version === 2) {
+    const countNoiseStd = dv.getFloat32(40, true)
+    const value = dv.getFloat32(44, true)
+    if ((flags & FLAG_CLIP_BIT) !== 0) {
+      if (!(countNoiseStd >= 0) || !Number.isFinite(countNoiseStd)) reject(RejectReason.Malformed, `clipped-count noise std ${countNoiseStd} is not a number ≥ 0`)
+      if (!Number.isFinite(value)) reject(RejectReason.NonFinite, `clip bit is ${value}; it must be finite`)
+      clipBit = { countNoiseStd, value }
+    } else if (dv.getUint32(40, true) !== 0 || dv.getUint32(44, true) !== 0) {
+      reject(RejectReason.Malformed, 'bytes 40..47 must be 0 when flag bit 0 (clip bit) is clear')
+    }
+  }
+  const count = dv.getUint32(header - 4, true)
   if (count === 0 || count > MAX_TENSORS) reject(RejectReason.Malformed, `tensor count ${count} is outside 1..${MAX_TENSORS}`)
   const shapes: number[][] = []
-  let off = UPDATE_HEADER_BYTES
+  let off = header
   let total = 0
   for (let t = 0; t < count; t++) {
     if (off + 4 > bytes.length) reject(RejectReason.Malformed, 'shape table runs past the end of the payload')
@@ -124,5 +166,20 @@ export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
     nonce: bytes.slice(24, 24 + NONCE_BYTES),
     shapes,
     data,
+    ...(clipBit ? { clipBit } : {}),
   }
+}
+
+/**
+ * Checks the magic and reads the format version of a payload, without decoding the rest.
+ * @throws PayloadRejectedError `bad_magic`, `unsupported_version` or `malformed` (too short)
+ * @example updateFormatVersion(bytes) // 2
+ */
+export function updateFormatVersion(bytes: Uint8Array): UpdateFormatVersion {
+  if (bytes.length < 6) reject(RejectReason.Malformed, `payload is ${bytes.length} bytes, too short for a header`)
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (dv.getUint32(0, true) !== UPDATE_MAGIC) reject(RejectReason.BadMagic, 'payload does not start with the "FRUP" magic')
+  const version = dv.getUint16(4, true)
+  if (version !== 1 && version !== 2) reject(RejectReason.UnsupportedVersion, `format version ${version} is not supported (this decoder reads ${UPDATE_FORMAT_VERSIONS.join(' and ')})`)
+  return version
 }

@@ -1,0 +1,45 @@
+/** Test helper: payloads built the way the SDK builds them, from a seed (tests only, never shipped). */
+import { seededRandomFill } from '../noise.js'
+import { privatizeInPlace } from '../privatize.js'
+import { encodeUpdate, type UpdatePayload } from '../protocol/update-codec.js'
+import { layoutSize, type ModelLayout } from '../protocol/tensor-layout.js'
+import type { RoundConfig } from '../round-config.js'
+
+export interface HonestPayloadOptions {
+  /** false: clip but add no noise (what a cheating device would send). Default true. */
+  readonly noise?: boolean
+  /** Write format 1 (no clip bit). */
+  readonly v1?: boolean
+  /** Scale of the raw delta's uniform entries. Default 0.1. */
+  readonly scale?: number
+}
+
+/**
+ * A device's update for `round`: a seeded random delta, clipped and noised by `privatizeInPlace`,
+ * with a seeded nonce, encoded. Returns the payload and its bytes.
+ * @example const { bytes } = honestPayload(round, layout, 7)
+ */
+export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: number, opts: HonestPayloadOptions = {}): { payload: UpdatePayload; bytes: Uint8Array<ArrayBuffer> } {
+  const n = layoutSize(layout)
+  const words = new Uint32Array(n)
+  seededRandomFill(seed)(words)
+  const scale = opts.scale ?? 0.1
+  const delta = Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * scale)
+  const noised = opts.noise !== false
+  const report = privatizeInPlace(delta, noised ? round : { ...round, noiseMultiplier: 0, adaptiveClipping: null }, seededRandomFill(seed + 1))
+  const nonce = new Uint8Array(16)
+  seededRandomFill(seed + 2)(new Uint32Array(nonce.buffer))
+  const clipBit = round.adaptiveClipping && report.clipBit !== null && !opts.v1 ? { countNoiseStd: round.adaptiveClipping.countNoiseStd, value: report.clipBit } : undefined
+  const payload: UpdatePayload = {
+    modelVersion: round.modelVersion,
+    roundId: round.roundId,
+    clipNorm: round.clipNorm,
+    noiseMultiplier: round.noiseMultiplier,
+    noiseMode: round.noiseMode,
+    nonce,
+    shapes: layout.map((t) => t.shape),
+    data: delta,
+    ...(clipBit ? { clipBit } : {}),
+  }
+  return { payload, bytes: encodeUpdate(payload, opts.v1 ? { formatVersion: 1 } : {}) }
+}
