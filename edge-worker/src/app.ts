@@ -62,9 +62,7 @@ export function createApp(): Hono<AppEnv> {
   })
 
   app.get('/v1/privacy', async (c) => {
-    const stub = coordinator(c.env)
-    const [rounds, current] = await Promise.all([stub.getLedger(), stub.getRound()])
-    return c.json({ rounds, current }, 200, { 'cache-control': 'no-store' })
+    return c.json(await coordinator(c.env).getPrivacy(), 200, { 'cache-control': 'no-store' })
   })
 
   app.all('/v1/*', (c) => jsonError(404, 'not_found', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`))

@@ -1,5 +1,5 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
-import { NoiseMode } from '../../aggregator/src/index.js'
+import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, NoiseMode, ServerOptimizer, type AdaptiveClipRound, type ServerStepSettings } from '../../aggregator/src/index.js'
 import type { RoundCoordinator } from './round-coordinator.js'
 
 export interface Env {
@@ -15,6 +15,19 @@ export interface Env {
   readonly FEDREC_ROUND_SECONDS?: string
   readonly FEDREC_MAX_UPLOAD_BYTES?: string
   readonly FEDREC_ALLOWED_ORIGINS?: string
+  /** Set to turn adaptive clipping on: γ, the fraction of updates the clip norm should leave unclipped. */
+  readonly FEDREC_CLIP_QUANTILE?: string
+  /** η_C of the geometric clip update (default 0.2). */
+  readonly FEDREC_CLIP_LR?: string
+  /** σ_b, noise std on the cohort's sum of clip bits (default 0.05 × expected clients). */
+  readonly FEDREC_CLIP_COUNT_STDDEV?: string
+  /** `fedavg` (default) or `fedadam`. */
+  readonly FEDREC_SERVER_OPTIMIZER?: string
+  readonly FEDREC_ADAM_BETA1?: string
+  readonly FEDREC_ADAM_BETA2?: string
+  readonly FEDREC_ADAM_TAU?: string
+  /** δ of the (ε, δ) the privacy ledger reports (default 1e-6). */
+  readonly FEDREC_TARGET_DELTA?: string
 }
 
 /** Round settings that do not change within a deployment. */
@@ -28,6 +41,12 @@ export interface RoundSettings {
   readonly sampleRate: number
   readonly roundSeconds: number
   readonly maxUploadBytes: number
+  /** Adaptive clipping parameters, or null for a fixed clip norm (then `clipNorm` is C). */
+  readonly adaptiveClipping: AdaptiveClipRound | null
+  /** The server step: optimizer, its learning rate and hyper-parameters. */
+  readonly serverStep: ServerStepSettings
+  /** δ at which GET /v1/privacy reports ε. */
+  readonly targetDelta: number
 }
 
 function num(raw: string | undefined, name: string, fallback: number, ok: (n: number) => boolean): number {
@@ -45,15 +64,52 @@ export function roundSettings(env: Env): RoundSettings {
   const minClients = num(env.FEDREC_MIN_CLIENTS, 'FEDREC_MIN_CLIENTS', 3, (n) => Number.isInteger(n) && n >= 1)
   const mode = env.FEDREC_NOISE_MODE ?? 'local'
   if (mode !== NoiseMode.Local && mode !== NoiseMode.Distributed) throw new Error(`FEDREC_NOISE_MODE=${mode} must be local or distributed`)
+  const expectedClients = num(env.FEDREC_EXPECTED_CLIENTS, 'FEDREC_EXPECTED_CLIENTS', minClients, (n) => Number.isInteger(n) && n >= minClients)
+  const noiseMultiplier = num(env.FEDREC_NOISE_MULTIPLIER, 'FEDREC_NOISE_MULTIPLIER', 1, (n) => n >= 0)
+  const adaptive = env.FEDREC_CLIP_QUANTILE !== undefined && env.FEDREC_CLIP_QUANTILE !== ''
+  let adaptiveClipping: AdaptiveClipRound | null = null
+  if (adaptive) {
+    try {
+      adaptiveClipping = adaptiveClipRound({
+        noiseMultiplier,
+        expectedClients,
+        targetQuantile: num(env.FEDREC_CLIP_QUANTILE, 'FEDREC_CLIP_QUANTILE', ADAPTIVE_CLIP_DEFAULTS.targetQuantile, (n) => n >= 0 && n <= 1),
+        learningRate: num(env.FEDREC_CLIP_LR, 'FEDREC_CLIP_LR', ADAPTIVE_CLIP_DEFAULTS.learningRate, (n) => n > 0),
+        ...(env.FEDREC_CLIP_COUNT_STDDEV ? { countNoiseStd: num(env.FEDREC_CLIP_COUNT_STDDEV, 'FEDREC_CLIP_COUNT_STDDEV', 0, (n) => n >= 0) } : {}),
+      })
+    } catch (e) {
+      throw new Error(`adaptive clipping (FEDREC_CLIP_QUANTILE=${env.FEDREC_CLIP_QUANTILE}): ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+  const optimizer = env.FEDREC_SERVER_OPTIMIZER || ServerOptimizer.FedAvg
+  if (optimizer !== ServerOptimizer.FedAvg && optimizer !== ServerOptimizer.FedAdam) throw new Error(`FEDREC_SERVER_OPTIMIZER=${optimizer} must be fedavg or fedadam`)
+  // FedAdam's step is ~η per coordinate whatever the delta's scale, so it needs a much smaller η
+  // than FedAvg's 1 (Reddi et al. 2021 tune it in 10^[-3, 0]).
+  const serverLearningRate = num(env.FEDREC_SERVER_LR, 'FEDREC_SERVER_LR', optimizer === ServerOptimizer.FedAdam ? 0.01 : 1, (n) => n > 0)
+  const serverStep: ServerStepSettings =
+    optimizer === ServerOptimizer.FedAdam
+      ? {
+          optimizer,
+          expectedClients,
+          serverLearningRate,
+          beta1: num(env.FEDREC_ADAM_BETA1, 'FEDREC_ADAM_BETA1', FEDADAM_DEFAULTS.beta1, (n) => n >= 0 && n < 1),
+          beta2: num(env.FEDREC_ADAM_BETA2, 'FEDREC_ADAM_BETA2', FEDADAM_DEFAULTS.beta2, (n) => n >= 0 && n < 1),
+          tau: num(env.FEDREC_ADAM_TAU, 'FEDREC_ADAM_TAU', FEDADAM_DEFAULTS.tau, (n) => n > 0),
+        }
+      : { optimizer, expectedClients, serverLearningRate }
   return {
     minClients,
-    expectedClients: num(env.FEDREC_EXPECTED_CLIENTS, 'FEDREC_EXPECTED_CLIENTS', minClients, (n) => Number.isInteger(n) && n >= minClients),
-    clipNorm: num(env.FEDREC_CLIP_NORM, 'FEDREC_CLIP_NORM', 1, (n) => n > 0),
-    noiseMultiplier: num(env.FEDREC_NOISE_MULTIPLIER, 'FEDREC_NOISE_MULTIPLIER', 1, (n) => n >= 0),
+    expectedClients,
+    // With adaptive clipping this is the initial estimate; TFF and Flower start at 0.1.
+    clipNorm: num(env.FEDREC_CLIP_NORM, 'FEDREC_CLIP_NORM', adaptive ? ADAPTIVE_CLIP_DEFAULTS.initialClipNorm : 1, (n) => n > 0),
+    noiseMultiplier,
     noiseMode: mode,
-    serverLearningRate: num(env.FEDREC_SERVER_LR, 'FEDREC_SERVER_LR', 1, (n) => n > 0),
+    serverLearningRate,
     sampleRate: num(env.FEDREC_SAMPLE_RATE, 'FEDREC_SAMPLE_RATE', 1, (n) => n > 0 && n <= 1),
     roundSeconds: num(env.FEDREC_ROUND_SECONDS, 'FEDREC_ROUND_SECONDS', 900, (n) => n > 0),
     maxUploadBytes: num(env.FEDREC_MAX_UPLOAD_BYTES, 'FEDREC_MAX_UPLOAD_BYTES', 8 << 20, (n) => Number.isInteger(n) && n > 0),
+    adaptiveClipping,
+    serverStep,
+    targetDelta: num(env.FEDREC_TARGET_DELTA, 'FEDREC_TARGET_DELTA', 1e-6, (n) => n > 0 && n < 1),
   }
 }

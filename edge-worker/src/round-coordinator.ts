@@ -4,20 +4,35 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import {
-  applyFedAvg,
   decodeModel,
   decodeUpdate,
   encodeModel,
+  modelPrivacy,
+  nextClipNorm,
   PayloadRejectedError,
   RejectReason,
   RoundSum,
+  serverStep,
+  ServerOptimizer,
+  unclippedFraction,
   validateUpdate,
   type ModelBundle,
+  type ModelPrivacy,
   type RoundConfig,
   type RoundLedgerEntry,
 } from '../../aggregator/src/index.js'
 import { BLOB_SCHEMA, deleteBlobs, getBlob, listBlobs, putBlob } from './blob-table.js'
 import { roundSettings, type Env, type RoundSettings } from './env.js'
+import { addClipBit, deleteClipBits, loadAdamState, loadClipNorm, saveAdamState, saveClipNorm, SERVER_STATE_SCHEMA, sumClipBits } from './server-state.js'
+
+/** What GET /v1/privacy answers. */
+export interface PrivacyReport {
+  readonly rounds: RoundLedgerEntry[]
+  readonly current: RoundConfig
+  /** (ε, δ) of the model being served now, composed over every published round. */
+  readonly model: ModelPrivacy & { readonly version: number }
+  readonly serverOptimizer: ServerOptimizer
+}
 
 /** What `submit` answers: the edge turns it into a 202 or a 4xx. */
 export type SubmitResult =
@@ -39,6 +54,8 @@ export class RoundCoordinator extends DurableObject<Env> {
   private modelBytes!: Uint8Array
   private round!: OpenRound
   private sum!: RoundSum
+  /** C the next round announces: fixed, or the adaptive estimate (persisted in server_state). */
+  private clipNorm = 0
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -54,6 +71,8 @@ export class RoundCoordinator extends DurableObject<Env> {
     this.sql.exec('CREATE TABLE IF NOT EXISTS round (id INTEGER PRIMARY KEY, config TEXT NOT NULL, opened_at INTEGER NOT NULL, status TEXT NOT NULL)')
     this.sql.exec('CREATE TABLE IF NOT EXISTS round_update (round_id INTEGER NOT NULL, seq INTEGER NOT NULL, nonce BLOB NOT NULL UNIQUE, received_at INTEGER NOT NULL, PRIMARY KEY (round_id, seq))')
     this.sql.exec('CREATE TABLE IF NOT EXISTS ledger (round_id INTEGER PRIMARY KEY, entry TEXT NOT NULL)')
+    for (const ddl of SERVER_STATE_SCHEMA) this.sql.exec(ddl)
+    this.clipNorm = this.settings.adaptiveClipping ? loadClipNorm(this.sql, this.settings.clipNorm) : this.settings.clipNorm
 
     const latest = this.sql.exec<{ version: number }>('SELECT version FROM model ORDER BY version DESC LIMIT 1').toArray()[0]
     if (latest) {
@@ -92,7 +111,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     const config: RoundConfig = {
       roundId: id,
       modelVersion: this.model.version,
-      clipNorm: s.clipNorm,
+      clipNorm: this.clipNorm,
       noiseMultiplier: s.noiseMultiplier,
       noiseMode: s.noiseMode,
       minClients: s.minClients,
@@ -100,6 +119,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       serverLearningRate: s.serverLearningRate,
       sampleRate: s.sampleRate,
       deadline: now + s.roundSeconds * 1000,
+      adaptiveClipping: s.adaptiveClipping,
     }
     this.sql.exec("INSERT INTO round (id, config, opened_at, status) VALUES (?, ?, ?, 'open')", id, JSON.stringify(config), now)
     this.round = { config, openedAt: now }
@@ -118,8 +138,23 @@ export class RoundCoordinator extends DurableObject<Env> {
     return { version: this.model.version, bytes: this.modelBytes }
   }
 
-  async getLedger(): Promise<RoundLedgerEntry[]> {
+  private ledgerEntries(): RoundLedgerEntry[] {
     return this.sql.exec<{ entry: string }>('SELECT entry FROM ledger ORDER BY round_id').toArray().map((r) => JSON.parse(r.entry) as RoundLedgerEntry)
+  }
+
+  async getLedger(): Promise<RoundLedgerEntry[]> {
+    return this.ledgerEntries()
+  }
+
+  /** The privacy ledger: every closed round, the open one, and the served model's (ε, δ). */
+  async getPrivacy(): Promise<PrivacyReport> {
+    const rounds = this.ledgerEntries()
+    return {
+      rounds,
+      current: this.round.config,
+      model: { version: this.model.version, ...modelPrivacy(rounds, this.settings.targetDelta) },
+      serverOptimizer: this.settings.serverStep.optimizer,
+    }
   }
 
   /**
@@ -137,6 +172,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       this.ctx.storage.transactionSync(() => {
         this.sql.exec('INSERT INTO round_update (round_id, seq, nonce, received_at) VALUES (?, ?, ?, ?)', roundId, seq, update.nonce.slice().buffer, Date.now())
         putBlob(this.sql, 'update', roundId, seq, new Uint8Array(update.data.buffer, update.data.byteOffset, update.data.byteLength))
+        if (update.clipBit) addClipBit(this.sql, roundId, seq, update.clipBit.value)
       })
       this.sum.add(update.data)
       const received = this.sum.count
@@ -159,10 +195,21 @@ export class RoundCoordinator extends DurableObject<Env> {
     const publish = outcome === 'published' && this.sum.count >= cfg.minClients
     let next: ModelBundle | null = null
     let nextBytes: Uint8Array | null = null
+    const step = { ...this.settings.serverStep, expectedClients: cfg.expectedClients, serverLearningRate: cfg.serverLearningRate }
+    let adam = step.optimizer === ServerOptimizer.FedAdam ? loadAdamState(this.sql) : null
+    // Adaptive clipping: b̄ from the round's noised bits moves C for the next round, but only when
+    // the round publishes (an abandoned round's updates, bits included, are dropped unused).
+    let fraction: number | null = null
+    let clipNext = this.clipNorm
     if (publish) {
-      const weights = applyFedAvg(this.model.weights, this.sum.sum, { expectedClients: cfg.expectedClients, serverLearningRate: cfg.serverLearningRate })
-      next = { version: this.model.version + 1, description: this.model.description, weights }
+      const out = serverStep(this.model.weights, this.sum.sum, step, adam)
+      adam = out.state
+      next = { version: this.model.version + 1, description: this.model.description, weights: out.weights }
       nextBytes = encodeModel(next)
+      if (cfg.adaptiveClipping) {
+        fraction = unclippedFraction(sumClipBits(this.sql, cfg.roundId), cfg.expectedClients)
+        clipNext = nextClipNorm(cfg.clipNorm, fraction, cfg.adaptiveClipping)
+      }
     }
     const entry: RoundLedgerEntry = {
       roundId: cfg.roundId,
@@ -178,7 +225,11 @@ export class RoundCoordinator extends DurableObject<Env> {
       noiseMode: cfg.noiseMode,
       openedAt: this.round.openedAt,
       closedAt: Date.now(),
+      adaptiveClipping: cfg.adaptiveClipping ? { ...cfg.adaptiveClipping, unclippedFraction: fraction, nextClipNorm: clipNext } : null,
+      serverOptimizer: step.optimizer,
     }
+    const privacy = modelPrivacy([...this.ledgerEntries(), entry], this.settings.targetDelta)
+    const recorded: RoundLedgerEntry = { ...entry, epsilon: privacy.epsilon, delta: privacy.delta }
     this.ctx.storage.transactionSync(() => {
       if (next && nextBytes) {
         this.sql.exec('INSERT INTO model (version, created_at) VALUES (?, ?)', next.version, Date.now())
@@ -189,8 +240,12 @@ export class RoundCoordinator extends DurableObject<Env> {
           this.sql.exec('DELETE FROM model WHERE version = ?', old.version)
         }
       }
-      this.sql.exec('INSERT INTO ledger (round_id, entry) VALUES (?, ?)', cfg.roundId, JSON.stringify(entry))
+      this.sql.exec('INSERT INTO ledger (round_id, entry) VALUES (?, ?)', cfg.roundId, JSON.stringify(recorded))
       this.sql.exec("UPDATE round SET status = ? WHERE id = ?", entry.outcome, cfg.roundId)
+      if (publish && step.optimizer === ServerOptimizer.FedAdam) saveAdamState(this.sql, adam)
+      if (cfg.adaptiveClipping) saveClipNorm(this.sql, clipNext)
+      this.clipNorm = clipNext
+      deleteClipBits(this.sql, cfg.roundId)
       deleteBlobs(this.sql, 'update', cfg.roundId)
       this.sql.exec('DELETE FROM round_update WHERE round_id = ?', cfg.roundId)
       if (next && nextBytes) {
