@@ -1,6 +1,7 @@
 /** The evaluation pipeline behind the CLI: load plugins and data, subsample, run models, write files. */
 
 import { existsSync } from 'node:fs'
+import os from 'node:os'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -9,6 +10,7 @@ import { loadDataset, quickSubsample, type Dataset } from './data.js'
 import { renderPlot } from './plot.js'
 import { PLUGIN_MODULES } from './plugins.js'
 import type { ProgressSink } from './progress.js'
+import type { ParamValue } from './recommender.js'
 import { createModel, knownModels } from './registry.js'
 import { runModels, toResultsJson, type ModelResult, type ResultsJson } from './run.js'
 
@@ -31,6 +33,8 @@ export interface EvaluationOptions {
   readonly onResult?: (r: ModelResult) => void
   /** Called with one-line notes (data set summary, subsample used). */
   readonly note?: (line: string) => void
+  /** The command line recorded in the `.meta.json` (default: this process's arguments). */
+  readonly command?: string
 }
 
 /** What a run produced. */
@@ -40,6 +44,39 @@ export interface EvaluationOutcome {
   readonly json: ResultsJson
   /** The subsample definition under `--quick`, else null. */
   readonly subsample: string | null
+}
+
+/**
+ * What the results JSON leaves out but a report needs (docs/RESULTS.md): the command line, when
+ * and where it ran, the subsample, and per model the parameters used and the evaluation time.
+ */
+export interface RunMeta {
+  readonly command: string
+  readonly date: string
+  readonly machine: string
+  readonly node: string
+  readonly subsample: string | null
+  readonly models: Readonly<Record<string, { readonly params: Readonly<Record<string, ParamValue>>; readonly eval_seconds: number }>>
+}
+
+/**
+ * Where {@link RunMeta} is written beside `--out`: `results.json` → `results.meta.json`.
+ * @example metaPath('out/d.json') // 'out/d.meta.json'
+ */
+export function metaPath(out: string): string {
+  return `${out.endsWith('.json') ? out.slice(0, -5) : out}.meta.json`
+}
+
+function runMeta(opts: EvaluationOptions, subsample: string | null, results: readonly ModelResult[]): RunMeta {
+  const cpus = os.cpus()
+  return {
+    command: opts.command ?? `npm run eval -- ${process.argv.slice(2).join(' ')}`,
+    date: new Date().toISOString(),
+    machine: `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
+    node: process.version,
+    subsample,
+    models: Object.fromEntries(results.map((r) => [r.json.name, { params: r.params, eval_seconds: Number(r.evalSeconds.toFixed(1)) }])),
+  }
 }
 
 const loaded = new Set<string>()
@@ -99,6 +136,7 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<Evaluation
   if (opts.out !== undefined) {
     await mkdir(dirname(resolve(opts.out)), { recursive: true })
     await writeFile(opts.out, JSON.stringify(json, null, 2) + '\n')
+    await writeFile(metaPath(opts.out), JSON.stringify(runMeta(opts, subsample, results), null, 2) + '\n')
   }
   if (opts.plot !== undefined) {
     await mkdir(dirname(resolve(opts.plot)), { recursive: true })
