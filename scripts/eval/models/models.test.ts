@@ -1,5 +1,6 @@
 /** The neural models end to end on the tiny fixture: they train, score and report what they must. */
 
+import { UPDATE_HEADER_BYTES } from '../../../aggregator/src/index.js'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -32,8 +33,8 @@ describe('neural models on the tiny fixture', () => {
     expect(info.delta).toBe(1e-6)
     expect(info.epsilon).toBeLessThanOrEqual(8)
     expect(info.epsilon).toBeGreaterThan(7)
-    // header 44 B + shape table (7 tensors, rank 2: 3 words each) + float32 weights
-    expect(info.uploadBytes).toBe(44 + 4 * 21 + info.modelBytes)
+    // envelope header + shape table (7 tensors, rank 2: 3 words each) + float32 weights
+    expect(info.uploadBytes).toBe(UPDATE_HEADER_BYTES + 4 * 21 + info.modelBytes)
     expect(info.history?.at(-1)?.round).toBe(3)
   }, 20_000)
 })
