@@ -18,6 +18,10 @@ export const RejectReason = {
   NoiseTooSmall: 'noise_too_small',
   /** The adaptive-clipping bit is further from ±½ than its announced noise allows. */
   ClipBitOutOfRange: 'clip_bit_out_of_range',
+  /** Secure aggregation: the message belongs to another step of the cohort's protocol. */
+  WrongStep: 'wrong_step',
+  /** Secure aggregation: the sender is not (or no longer) a member of the cohort. */
+  UnknownMember: 'unknown_member',
 } as const
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason]
 
