@@ -140,6 +140,7 @@ export class FederatedSim extends NeuralRecommender {
           learningRate: localLr,
           seed: seed + r * 7919 + c,
           sampledNegatives: negatives,
+          bucketByLength: true,
         })
         const w = await model.getWeights()
         for (let i = 0; i < w.length; i++) w[i] = w[i]! - global[i]!

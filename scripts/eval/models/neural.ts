@@ -17,11 +17,12 @@ export const TRAIN_DEFAULTS = {
   batchSize: 256,
   learningRate: 0.01,
   negatives: 512,
+  bucket: true,
 } as const
 export const TRAIN_QUICK = { epochs: 1, negatives: 256 } as const
 
 /** `--param` keys of {@link trainParams}. */
-export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'seed'] as const
+export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'seed'] as const
 
 /** Parsed training parameters of a centrally trained neural model. */
 export interface TrainParams {
@@ -31,6 +32,8 @@ export interface TrainParams {
   readonly batchSize: number
   readonly learningRate: number
   readonly negatives: number
+  /** Length bucketing of batches (sdk/src/model/sparse-train.ts), `--param M.bucket=0|1`. */
+  readonly bucket: boolean
   readonly seed: number
 }
 
@@ -47,13 +50,14 @@ export function trainParams(opts: FitOptions): TrainParams {
     batchSize: intParam(p, 'batch', TRAIN_DEFAULTS.batchSize, 1),
     learningRate: floatParam(p, 'lr', TRAIN_DEFAULTS.learningRate, 0, 10),
     negatives: intParam(p, 'negatives', opts.quick ? TRAIN_QUICK.negatives : TRAIN_DEFAULTS.negatives, 1),
+    bucket: intParam(p, 'bucket', TRAIN_DEFAULTS.bucket ? 1 : 0, 0) === 1,
     seed: intParam(p, 'seed', opts.seed, 0),
   }
 }
 
 /** The parameters as reported in the results. */
 export function reportedParams(t: TrainParams): Record<string, ParamValue> {
-  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives }
+  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket }
 }
 
 /**
@@ -74,6 +78,7 @@ export async function trainEpochs(
       learningRate: t.learningRate,
       seed: t.seed + e,
       sampledNegatives: t.negatives,
+      bucketByLength: t.bucket,
       onStep: (done, total) => opts.progress((e + done / total) / t.epochs, `epoch ${e + 1}/${t.epochs}`),
     })
     const extra = afterEpoch === undefined ? '' : `; ${await afterEpoch(e)}`

@@ -33,12 +33,12 @@ describe('SessionModel', () => {
     m.dispose()
   })
 
-  it('trains with sampled softmax and row-sparse updates, touching only rows it saw', async () => {
+  it('trains with sampled softmax, row-sparse updates and length buckets, touching only rows it saw', async () => {
     const big = { numItems: 60, dim: 8, maxLen: 4, numCategories: 0 }
     const w0 = initWeights(big, 5)
     const m = new SessionModel(big, w0)
     const sessions = Array.from({ length: 30 }, () => [1, 2, 3, 4, 5, 6])
-    const opts = { epochs: 40, batchSize: 16, learningRate: 0.05, seed: 3, sampledNegatives: 6 }
+    const opts = { epochs: 40, batchSize: 16, learningRate: 0.05, seed: 3, sampledNegatives: 6, bucketByLength: true }
     const { epochLosses } = await m.train(buildExamples(sessions, big.maxLen), opts)
     expect(epochLosses.at(-1)!).toBeLessThan(epochLosses[0]! * 0.3)
     const scores = await m.scoreBatch(Int32Array.from([0, 1, 2, 3]), 1)

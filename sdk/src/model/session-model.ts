@@ -34,6 +34,8 @@ export interface TrainOptions {
   readonly optimizer?: OptimizerName
   /** Sampled-softmax training only: called after every step with (steps done, steps planned). */
   readonly onStep?: (done: number, total: number) => void
+  /** Sampled-softmax training only: batch prefixes of similar length (see sparse-train.ts). */
+  readonly bucketByLength?: boolean
 }
 
 /** The optimizers {@link SessionModel.train} can use. */
