@@ -2,6 +2,7 @@
 import { noisedClipBit } from './adaptive-clip.js'
 import { clipInPlace } from './clip.js'
 import { addGaussianNoise, cryptoRandomFill, type RandomFill } from './noise.js'
+import type { ClipBitField } from './protocol/update-codec.js'
 import { clientNoiseStd, type NoiseParams } from './round-config.js'
 
 /** What was done to a delta before it left the device (kept in the device's ledger). */
@@ -31,6 +32,15 @@ export function privatizeInPlace(delta: Float32Array, round: NoiseParams, fill: 
   addGaussianNoise(delta, noiseStd, fill)
   const clipBit = round.adaptiveClipping ? noisedClipBit(norm, round, fill) : null
   return { rawNorm: norm, clipped: scale < 1, noiseStd, clipBit }
+}
+
+/**
+ * The payload's clip-bit field for a privatized delta: `{ clipBit }` when the round clips
+ * adaptively, `{}` otherwise; spread it into the `UpdatePayload`.
+ * @example encodeUpdate({ ...header, data: delta, ...clipBitField(round, report) })
+ */
+export function clipBitField(round: Pick<NoiseParams, 'adaptiveClipping'>, report: Pick<PrivatizeReport, 'clipBit'>): { clipBit?: ClipBitField } {
+  return round.adaptiveClipping && report.clipBit !== null ? { clipBit: { countNoiseStd: round.adaptiveClipping.countNoiseStd, value: report.clipBit } } : {}
 }
 
 /**

@@ -77,6 +77,16 @@ export function clientNoiseStd(cfg: NoiseParams): number {
 }
 
 /**
+ * Noise multiplier of ONE payload as the aggregator sees it (values and clip bit together): z in
+ * `local` mode, z/√minClients in `distributed` mode. With adaptive clipping the shares of z_Δ
+ * and 2σ_b compose to exactly the share of z, as they do for the aggregate.
+ * @example payloadNoiseMultiplier({ noiseMultiplier: 1, noiseMode: 'distributed', minClients: 4 }) // 0.5
+ */
+export function payloadNoiseMultiplier(cfg: Pick<RoundConfig, 'noiseMultiplier' | 'noiseMode' | 'minClients'>): number {
+  return cfg.noiseMultiplier * clientShare(cfg)
+}
+
+/**
  * Noise std each client adds to its centred clip bit (adaptive clipping only, else 0): σ_b in
  * `local` mode, σ_b/√minClients in `distributed` mode, as for the values.
  * @example clientIndicatorNoiseStd({ ..., noiseMode: 'local', adaptiveClipping: { countNoiseStd: 0.5, ... } }) // 0.5

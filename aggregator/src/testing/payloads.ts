@@ -1,6 +1,6 @@
 /** Test helper: payloads built the way the SDK builds them, from a seed (tests only, never shipped). */
 import { seededRandomFill } from '../noise.js'
-import { privatizeInPlace } from '../privatize.js'
+import { clipBitField, privatizeInPlace } from '../privatize.js'
 import { encodeUpdate, type UpdatePayload } from '../protocol/update-codec.js'
 import { layoutSize, type ModelLayout } from '../protocol/tensor-layout.js'
 import type { RoundConfig } from '../round-config.js'
@@ -29,7 +29,6 @@ export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: num
   const report = privatizeInPlace(delta, noised ? round : { ...round, noiseMultiplier: 0, adaptiveClipping: null }, seededRandomFill(seed + 1))
   const nonce = new Uint8Array(16)
   seededRandomFill(seed + 2)(new Uint32Array(nonce.buffer))
-  const clipBit = round.adaptiveClipping && report.clipBit !== null && !opts.v1 ? { countNoiseStd: round.adaptiveClipping.countNoiseStd, value: report.clipBit } : undefined
   const payload: UpdatePayload = {
     modelVersion: round.modelVersion,
     roundId: round.roundId,
@@ -39,7 +38,7 @@ export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: num
     nonce,
     shapes: layout.map((t) => t.shape),
     data: delta,
-    ...(clipBit ? { clipBit } : {}),
+    ...(opts.v1 ? {} : clipBitField(round, report)),
   }
   return { payload, bytes: encodeUpdate(payload, opts.v1 ? { formatVersion: 1 } : {}) }
 }

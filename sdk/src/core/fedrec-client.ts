@@ -3,6 +3,7 @@ import { wrap, type Remote } from 'comlink'
 import { KvKey, MemoryStore, openEventStore, type EventStore } from '../store/event-store.js'
 import type { Backend, BackendAttempt } from '../worker/backend.js'
 import type { ConsentState, ParticipationResult, WorkerApi } from '../worker/worker-api.js'
+import type { DevicePrivacyLedger, DevicePrivacyOptions, PrivacyStop, SentPayload } from '../worker/privacy-types.js'
 import { renderList, type Candidate, type RankedItem, type RenderOptions } from '../widget/render-list.js'
 import { normalizeEvent, type EventParams, type StoredEvent } from './ga4.js'
 
@@ -16,6 +17,11 @@ export interface FedrecConfig {
   readonly backends?: readonly Backend[]
   /** Take part in rounds on idle when consent is granted. Default true. */
   readonly autoParticipate?: boolean
+  /**
+   * The device's privacy budget (ε, δ) after which it stops contributing, its participation cap
+   * per period, and how many sent payloads it keeps. Default: no budget, 24 a day, 10 kept.
+   */
+  readonly privacy?: DevicePrivacyOptions
 }
 
 export interface FedrecStatus {
@@ -25,6 +31,8 @@ export interface FedrecStatus {
   readonly consent: ConsentState
   readonly events: number
   readonly storage: 'indexeddb' | 'memory'
+  /** ε spent so far (null: unbounded or unknown) and, once the budget is spent, why the device stopped. */
+  readonly privacy: { readonly epsilon: number | null; readonly stopped: PrivacyStop | null } | null
 }
 
 interface WorkerState {
@@ -108,7 +116,7 @@ export class FedrecClient {
         const w = new Worker(new URL('fedrec-worker.js', assetBase), { type: 'module', name: 'fedrec' })
         const api = wrap<WorkerApi>(w)
         const apiBase = new URL(this.config.apiBase, location.href).href
-        const started = await api.start({ apiBase, wasmBase: new URL('wasm/', assetBase).href, ...(this.config.backends ? { backends: [...this.config.backends] } : {}) })
+        const started = await api.start({ apiBase, wasmBase: new URL('wasm/', assetBase).href, ...(this.config.backends ? { backends: [...this.config.backends] } : {}), ...(this.config.privacy ? { privacy: this.config.privacy } : {}) })
         return { api, backend: started.backend, attempts: started.attempts, modelVersion: started.modelVersion }
       } catch (e) {
         console.warn('[fedrec] on-device model unavailable; recommendations keep the page order', e)
@@ -178,9 +186,29 @@ export class FedrecClient {
     },
   }
 
+  /**
+   * What this device has sent and what it cost, read from the worker.
+   * @example
+   * const { epsilon, budget, stopped } = await fedrec.privacy.ledger()
+   * const last = (await fedrec.privacy.sentPayloads()).at(-1) // { roundId, bytes, ... }
+   */
+  readonly privacy = {
+    /** The last payloads sent (oldest first), byte for byte; empty without a worker. */
+    sentPayloads: async (): Promise<SentPayload[]> => {
+      const w = await this.worker()
+      return w ? w.api.sentPayloads() : []
+    },
+    /** The device's ledger: every round it drew a coin for, ε spent, budget, cap, why it stopped. */
+    ledger: async (): Promise<DevicePrivacyLedger | null> => {
+      const w = await this.worker()
+      return w ? w.api.privacyLedger() : null
+    },
+  }
+
   async status(): Promise<FedrecStatus> {
     const { store, kind } = await this.storeReady
     const w = await this.worker()
+    const ledger = w ? await w.api.privacyLedger().catch(() => null) : null
     return {
       backend: w?.backend ?? null,
       backendAttempts: w?.attempts ?? [],
@@ -188,6 +216,7 @@ export class FedrecClient {
       consent: await this.consent.state(),
       events: await store.countEvents(),
       storage: kind,
+      privacy: ledger && { epsilon: ledger.epsilon, stopped: ledger.stopped },
     }
   }
 }

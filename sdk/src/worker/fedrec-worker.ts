@@ -1,5 +1,6 @@
 /** The worker side of the SDK: backend choice, model cache, on-device personalisation, DP participation. */
 import {
+  clipBitField,
   encodeUpdate,
   NONCE_BYTES,
   privatizeInPlace,
@@ -8,11 +9,13 @@ import {
 import { writePrefix } from '../model/index.js'
 import { KvKey, openEventStore, MemoryStore, type EventStore } from '../store/event-store.js'
 import { apiFetch } from './api-fetch.js'
+import { DevicePrivacy } from './device-privacy.js'
+import type { DevicePrivacyLedger, SentPayload } from './privacy-types.js'
 import { BACKEND_ORDER, selectBackend, type Backend, type BackendAttempt } from './backend.js'
 import { instantiate, trainLocal } from './local-training.js'
 import { ModelCache, type GlobalModel } from './model-cache.js'
 import { recentItems, toSessions } from './sequences.js'
-import type { ConsentState, LedgerEntry, ParticipationResult, RankResult, WorkerApi, WorkerStarted, WorkerStartOptions } from './worker-api.js'
+import type { ConsentState, ParticipationResult, RankResult, WorkerApi, WorkerStarted, WorkerStartOptions } from './worker-api.js'
 
 interface PersonalModel {
   readonly baseVersion: number
@@ -22,15 +25,13 @@ interface PersonalModel {
 
 type RoundDecision = 'sent' | 'not_sampled' | 'sampled'
 
-/** How many sent payloads the device keeps for the shopper and privacy reviewers to inspect. */
-const KEEP_PAYLOADS = 10
-
 /**
  * Implements {@link WorkerApi}. Training runs one at a time (`exclusive`), so a rank during a
  * participation waits rather than racing it for the backend.
  */
 export class FedrecWorker implements WorkerApi {
   private store: EventStore = new MemoryStore()
+  private privacy = new DevicePrivacy(this.store)
   private cache: ModelCache | null = null
   private backend: Backend = 'cpu'
   private backendOrder: readonly Backend[] = BACKEND_ORDER
@@ -53,6 +54,7 @@ export class FedrecWorker implements WorkerApi {
     } catch (e) {
       console.warn('[fedrec] IndexedDB unavailable in the worker; keeping data in memory', e)
     }
+    this.privacy = new DevicePrivacy(this.store, opts.privacy)
     this.backendOrder = opts.backends ?? BACKEND_ORDER
     this.wasmBase = opts.wasmBase
     const { backend, attempts } = await selectBackend(this.backendOrder, this.wasmBase)
@@ -154,11 +156,14 @@ export class FedrecWorker implements WorkerApi {
     const decided = decisions[round.roundId]
     if (decided === 'sent' || decided === 'not_sampled') return { status: 'skipped', reason: 'already_decided', roundId: round.roundId, detail: decided }
     if (decided === undefined) {
+      const refusal = await this.privacy.gate(round)
+      if (refusal) return { status: 'skipped', reason: refusal.reason, roundId: round.roundId, detail: refusal.detail }
       // Each device flips its own coin with the platform CSPRNG, so the server cannot choose who
       // takes part and the accountant's Poisson-sampling assumption holds.
       const coin = crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32
       const sampled = coin < round.sampleRate
       await this.decide(decisions, round.roundId, sampled ? 'sampled' : 'not_sampled')
+      await this.privacy.recordDraw(round, sampled)
       if (!sampled) return { status: 'skipped', reason: 'not_sampled', roundId: round.roundId }
     }
     const model = this.cache ? await this.cache.sync() : null
@@ -184,6 +189,7 @@ export class FedrecWorker implements WorkerApi {
       nonce: crypto.getRandomValues(new Uint8Array(NONCE_BYTES)),
       shapes: model.bundle.description.layout.map((t) => t.shape),
       data: delta,
+      ...clipBitField(round, report),
     })
     let res: Response
     try {
@@ -200,7 +206,7 @@ export class FedrecWorker implements WorkerApi {
       return { status: 'skipped', reason: 'rejected', roundId: round.roundId, detail: `${res.status} ${detail}` }
     }
     await this.decide(decisions, round.roundId, 'sent')
-    await this.record(round, body)
+    await this.privacy.recordSent(round, body)
     await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
     return {
       status: 'sent',
@@ -222,11 +228,11 @@ export class FedrecWorker implements WorkerApi {
     await this.store.set(KvKey.RoundDecisions, Object.fromEntries(keep.map((k) => [k, decisions[k]!])))
   }
 
-  private async record(round: RoundConfig, body: Uint8Array): Promise<void> {
-    const ledger = (await this.store.get<LedgerEntry[]>(KvKey.Ledger)) ?? []
-    ledger.push({ roundId: round.roundId, modelVersion: round.modelVersion, at: Date.now(), sampleRate: round.sampleRate, noiseMultiplier: round.noiseMultiplier, clipNorm: round.clipNorm, noiseMode: round.noiseMode, bytes: body.length })
-    await this.store.set(KvKey.Ledger, ledger)
-    const sent = (await this.store.get<Uint8Array[]>(KvKey.SentPayloads)) ?? []
-    await this.store.set(KvKey.SentPayloads, [...sent, body].slice(-KEEP_PAYLOADS))
+  privacyLedger(): Promise<DevicePrivacyLedger> {
+    return this.privacy.ledger()
+  }
+
+  sentPayloads(): Promise<SentPayload[]> {
+    return this.privacy.sentPayloads()
   }
 }

@@ -1,5 +1,8 @@
 /** The contract between the SDK core (page) and its worker, shared by both sides of comlink. */
 import type { Backend, BackendAttempt } from './backend.js'
+import type { DevicePrivacyLedger, DevicePrivacyOptions, SentPayload } from './privacy-types.js'
+
+export type { LedgerEntry } from './privacy-types.js'
 
 export type ConsentState = 'pending' | 'granted' | 'denied'
 
@@ -9,6 +12,8 @@ export interface WorkerStartOptions {
   /** Base URL of the tfjs wasm binaries, ending in '/'. */
   readonly wasmBase: string
   readonly backends?: readonly Backend[]
+  /** The device's privacy budget, participation cap and payload keeping. */
+  readonly privacy?: DevicePrivacyOptions
 }
 
 export interface WorkerStarted {
@@ -28,7 +33,7 @@ export interface RankResult {
 }
 
 /** Why a device did not send an update this time. */
-export type SkipReason = 'consent' | 'not_sampled' | 'already_decided' | 'no_history' | 'no_model' | 'offline' | 'rejected'
+export type SkipReason = 'consent' | 'not_sampled' | 'already_decided' | 'no_history' | 'no_model' | 'offline' | 'rejected' | 'budget_exhausted' | 'participation_cap'
 
 export type ParticipationResult =
   | {
@@ -45,20 +50,13 @@ export type ParticipationResult =
     }
   | { readonly status: 'skipped'; readonly reason: SkipReason; readonly detail?: string; readonly roundId?: number }
 
-/** One line of the device's participation ledger (stays on the device). */
-export interface LedgerEntry {
-  readonly roundId: number
-  readonly modelVersion: number
-  readonly at: number
-  readonly sampleRate: number
-  readonly noiseMultiplier: number
-  readonly clipNorm: number
-  readonly noiseMode: string
-  readonly bytes: number
-}
 
 export interface WorkerApi {
   start(opts: WorkerStartOptions): Promise<WorkerStarted>
   rank(itemIds: readonly string[]): Promise<RankResult>
   participate(consent: ConsentState): Promise<ParticipationResult>
+  /** The device's privacy ledger: participations, ε spent, budget, why it stopped. */
+  privacyLedger(): Promise<DevicePrivacyLedger>
+  /** The last payloads the device sent, oldest first, byte for byte. */
+  sentPayloads(): Promise<SentPayload[]>
 }
