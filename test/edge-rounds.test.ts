@@ -4,35 +4,17 @@
  * with a reason, and publishes exactly w + η·ΣΔ/n_expected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeModel, encodeUpdate, NONCE_BYTES, privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig } from '../aggregator/src/index.js'
+import type { ModelBundle, RoundConfig } from '../aggregator/src/index.js'
 import { startEdge, type EdgeServer } from './support/edge.js'
+import { deviceUpdate, getModel, getRound, postUpdate } from './support/rounds.js'
 
 let edge: EdgeServer
 
 const SERVER_LR = 0.5
 
-async function round(): Promise<RoundConfig> {
-  return (await (await fetch(`${edge.url}v1/round`)).json()) as RoundConfig
-}
-async function model(): Promise<ModelBundle> {
-  return decodeModel(new Uint8Array(await (await fetch(`${edge.url}v1/model`)).arrayBuffer()))
-}
-async function post(body: Uint8Array | string, contentType = 'application/octet-stream'): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${edge.url}v1/updates`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': contentType } })
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> }
-}
-
-/** A device's update as the SDK would build it: a delta, clipped and noised for the round. */
-function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number): { bytes: Uint8Array; delta: Float32Array } {
-  const words = new Uint32Array(m.weights.length)
-  seededRandomFill(seed)(words)
-  const delta = Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * 0.01)
-  privatizeInPlace(delta, r, seededRandomFill(seed + 1000))
-  const nonce = new Uint8Array(NONCE_BYTES)
-  crypto.getRandomValues(nonce)
-  const bytes = encodeUpdate({ modelVersion: r.modelVersion, roundId: r.roundId, clipNorm: r.clipNorm, noiseMultiplier: r.noiseMultiplier, noiseMode: r.noiseMode, nonce, shapes: m.description.layout.map((t) => t.shape), data: delta })
-  return { bytes, delta }
-}
+const round = (): Promise<RoundConfig> => getRound(edge.url)
+const model = (): Promise<ModelBundle> => getModel(edge.url)
+const post = (body: Uint8Array | string, contentType?: string) => postUpdate(edge.url, body, contentType)
 
 beforeAll(async () => {
   edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: '2', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_SERVER_LR: String(SERVER_LR), FEDREC_NOISE_MULTIPLIER: '0.05', FEDREC_CLIP_NORM: '1' } })

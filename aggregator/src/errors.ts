@@ -22,6 +22,12 @@ export const RejectReason = {
   WrongStep: 'wrong_step',
   /** Secure aggregation: the sender is not (or no longer) a member of the cohort. */
   UnknownMember: 'unknown_member',
+  /** A query string or header the endpoint's schema does not allow. */
+  BadRequest: 'bad_request',
+  /** A cross-origin request from an origin that is not a configured shop. */
+  OriginNotAllowed: 'origin_not_allowed',
+  /** Too many requests from one origin / connection in the current window. */
+  RateLimited: 'rate_limited',
 } as const
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason]
 

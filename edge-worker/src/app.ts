@@ -1,9 +1,13 @@
 /** The HTTP API (Hono): thin routes over the round coordinator Durable Object. */
 import { Hono } from 'hono'
-import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
+import { PayloadRejectedError } from '../../aggregator/src/index.js'
 import type { Env } from './env.js'
 import { roundSettings } from './env.js'
+import { guardSettings } from './guard-settings.js'
+import { originPolicy } from './origin-policy.js'
+import { rateLimit } from './rate-limiter.js'
+import { checkRequest, ModelHeaders, NoQuery, uploadHeaderRules } from './request-schemas.js'
 
 /** The single coordinator instance; sharding comes with the scaling work (docs/SCALING.md). */
 const COORDINATOR = 'global'
@@ -25,20 +29,23 @@ function jsonError(status: number, reason: string, message: string): Response {
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  app.use('/v1/*', async (c, next) => {
-    const allowed = (c.env.FEDREC_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-    // Same-origin pages need no CORS; other shop origins must be listed explicitly.
-    return cors({ origin: (origin) => (allowed.includes(origin) ? origin : null), allowMethods: ['GET', 'POST'], credentials: false, maxAge: 600 })(c, next)
+  // Same-origin pages need no CORS; other shop origins must be listed explicitly.
+  app.use('/v1/*', originPolicy((env: Env) => guardSettings(env).allowedOrigins))
+  app.use('/v1/*', rateLimit((env: Env) => guardSettings(env)))
+
+  app.get('/v1/health', (c) => {
+    checkRequest(c, { query: NoQuery })
+    return c.json({ ok: true })
   })
 
-  app.get('/v1/health', (c) => c.json({ ok: true }))
-
   app.get('/v1/round', async (c) => {
+    checkRequest(c, { query: NoQuery })
     const round = await coordinator(c.env).getRound()
     return c.json(round, 200, { 'cache-control': 'no-store' })
   })
 
   app.get('/v1/model', async (c) => {
+    checkRequest(c, { query: NoQuery, headers: ModelHeaders })
     const stub = coordinator(c.env)
     const version = await stub.getModelVersion()
     const etag = `"v${version}"`
@@ -50,10 +57,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.post('/v1/updates', async (c) => {
     const { maxUploadBytes } = roundSettings(c.env)
-    const type = c.req.header('content-type')?.split(';')[0]?.trim()
-    if (type !== 'application/octet-stream') return jsonError(415, 'bad_content_type', `content-type must be application/octet-stream, got ${type ?? 'none'}`)
-    const declared = Number(c.req.header('content-length') ?? '0')
-    if (declared > maxUploadBytes) return jsonError(413, 'too_large', `body of ${declared} bytes exceeds ${maxUploadBytes}`)
+    checkRequest(c, { query: NoQuery, headerRules: uploadHeaderRules(maxUploadBytes) })
     const body = await c.req.arrayBuffer()
     if (body.byteLength > maxUploadBytes) return jsonError(413, 'too_large', `body of ${body.byteLength} bytes exceeds ${maxUploadBytes}`)
     const result = await coordinator(c.env).submit(body)
@@ -62,6 +66,7 @@ export function createApp(): Hono<AppEnv> {
   })
 
   app.get('/v1/privacy', async (c) => {
+    checkRequest(c, { query: NoQuery })
     return c.json(await coordinator(c.env).getPrivacy(), 200, { 'cache-control': 'no-store' })
   })
 
@@ -70,6 +75,7 @@ export function createApp(): Hono<AppEnv> {
   app.all('*', (c) => c.env.ASSETS.fetch(c.req.raw))
 
   app.onError((err, c) => {
+    if (err instanceof PayloadRejectedError) return jsonError(err.status, err.reason, err.message)
     if (err instanceof HTTPException) return jsonError(err.status, 'http_error', err.message)
     console.error('[fedrec-edge]', err)
     return jsonError(500, 'internal', c.req.path.startsWith('/v1/') ? 'internal error; nothing was stored' : 'internal error')

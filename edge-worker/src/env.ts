@@ -1,8 +1,10 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
 import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, NoiseMode, ServerOptimizer, type AdaptiveClipRound, type ServerStepSettings } from '../../aggregator/src/index.js'
+import type { GuardVars } from './guard-settings.js'
+import type { RateLimitBindings } from './rate-limiter.js'
 import type { RoundCoordinator } from './round-coordinator.js'
 
-export interface Env {
+export interface Env extends GuardVars, RateLimitBindings {
   readonly ASSETS: Fetcher
   readonly ROUNDS: DurableObjectNamespace<RoundCoordinator>
   readonly FEDREC_MIN_CLIENTS?: string

@@ -1,5 +1,6 @@
 /** Wrangler entry: the Hono app as the fetch handler, and the Durable Object class. */
 import { createApp } from './app.js'
 export { RoundCoordinator } from './round-coordinator.js'
+export { RateLimiter } from './rate-limiter.js'
 
 export default createApp()

@@ -21,8 +21,10 @@ import {
   type RoundConfig,
   type RoundLedgerEntry,
 } from '../../aggregator/src/index.js'
-import { BLOB_SCHEMA, deleteBlobs, getBlob, listBlobs, putBlob } from './blob-table.js'
+import { BLOB_SCHEMA, deleteBlobs, getBlob, putBlob } from './blob-table.js'
 import { roundSettings, type Env, type RoundSettings } from './env.js'
+import { guardSettings, type GuardSettings } from './guard-settings.js'
+import { aggregateRound, loadRoundUpdates } from './round-aggregate.js'
 import { addClipBit, deleteClipBits, loadAdamState, loadClipNorm, saveAdamState, saveClipNorm, SERVER_STATE_SCHEMA, sumClipBits } from './server-state.js'
 
 /** What GET /v1/privacy answers. */
@@ -50,6 +52,7 @@ const INITIAL_MODEL_PATH = '/model/initial.bin'
 export class RoundCoordinator extends DurableObject<Env> {
   private readonly sql: SqlStorage
   private readonly settings: RoundSettings
+  private readonly guard: GuardSettings
   private model!: ModelBundle
   private modelBytes!: Uint8Array
   private round!: OpenRound
@@ -61,6 +64,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     super(ctx, env)
     this.sql = ctx.storage.sql
     this.settings = roundSettings(env)
+    this.guard = guardSettings(env)
     void ctx.blockConcurrencyWhile(() => this.load())
   }
 
@@ -98,10 +102,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     }
     // Rebuild the running sum from the persisted updates: everything acknowledged is counted.
     this.sum = new RoundSum(this.model.weights.length)
-    for (const seq of listBlobs(this.sql, 'update', this.round.config.roundId)) {
-      const bytes = getBlob(this.sql, 'update', this.round.config.roundId, seq)!
-      this.sum.add(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4))
-    }
+    for (const update of loadRoundUpdates(this.sql, this.round.config.roundId)) this.sum.add(update)
     await this.ctx.storage.setAlarm(this.round.config.deadline)
   }
 
@@ -164,7 +165,7 @@ export class RoundCoordinator extends DurableObject<Env> {
   async submit(body: ArrayBuffer): Promise<SubmitResult> {
     try {
       const update = decodeUpdate(new Uint8Array(body))
-      validateUpdate(update, this.round.config, this.model.description.layout)
+      validateUpdate(update, this.round.config, this.model.description.layout, this.guard)
       const roundId = this.round.config.roundId
       const seen = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM round_update WHERE nonce = ?', update.nonce.slice().buffer).one().n
       if (seen > 0) throw new PayloadRejectedError(RejectReason.Replay, 'this payload was already accepted', 409)
@@ -202,7 +203,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     let fraction: number | null = null
     let clipNext = this.clipNorm
     if (publish) {
-      const out = serverStep(this.model.weights, this.sum.sum, step, adam)
+      const out = serverStep(this.model.weights, aggregateRound(this.sql, cfg.roundId, this.sum, this.guard), step, adam)
       adam = out.state
       next = { version: this.model.version + 1, description: this.model.description, weights: out.weights }
       nextBytes = encodeModel(next)

@@ -91,3 +91,16 @@ describe('update codec', () => {
     expect(rejectReason(bytes)).toBe('malformed')
   })
 })
+
+describe('update envelope schema (after the byte reader)', () => {
+  it('refuses a non-positive or non-finite clip norm and a negative noise multiplier as malformed', () => {
+    for (const over of [{ clipNorm: 0 }, { clipNorm: -1 }, { clipNorm: Number.POSITIVE_INFINITY }, { noiseMultiplier: -0.5 }, { noiseMultiplier: Number.NaN }]) {
+      expect(rejectReason(encodeUpdate({ ...sample(), ...over })), JSON.stringify(over)).toBe('malformed')
+    }
+  })
+
+  it('names the first non-finite value', () => {
+    const data = Float32Array.from([0, 0, 0, 0, 0, Number.POSITIVE_INFINITY, 0, 0, 0])
+    expect(() => decodeUpdate(encodeUpdate({ ...sample(), data }))).toThrow(/value 5 is Infinity/)
+  })
+})

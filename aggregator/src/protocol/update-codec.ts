@@ -7,6 +7,9 @@
 import { PayloadRejectedError, RejectReason } from '../errors.js'
 import { NoiseMode } from '../round-config.js'
 import { tensorSize } from './tensor-layout.js'
+import { checkEnvelope, MAX_RANK, MAX_TENSORS, NONCE_BYTES } from './update-schema.js'
+
+export { NONCE_BYTES }
 
 /** "FRUP": fedrec update payload. */
 export const UPDATE_MAGIC = 0x50555246
@@ -19,12 +22,8 @@ export type UpdateFormatVersion = (typeof UPDATE_FORMAT_VERSIONS)[number]
 export const UPDATE_HEADER_BYTES_BY_VERSION: Readonly<Record<UpdateFormatVersion, number>> = { 1: 44, 2: 52 }
 /** Bytes before the shape table in the current format. */
 export const UPDATE_HEADER_BYTES = UPDATE_HEADER_BYTES_BY_VERSION[UPDATE_FORMAT_VERSION]
-export const NONCE_BYTES = 16
 /** Format 2 flag bits (byte 7): bit 0 says the payload carries a clip bit. */
 const FLAG_CLIP_BIT = 1
-/** Largest rank and tensor count a payload may announce (keeps decoding bounded). */
-const MAX_RANK = 4
-const MAX_TENSORS = 64
 
 /** Adaptive clipping's part of a payload (format 2). */
 export interface ClipBitField {
@@ -100,8 +99,9 @@ function reject(reason: RejectReason, message: string): never {
 }
 
 /**
- * Parses and structurally checks an update: magic, version, bounded shape table, exact length,
- * finite values. Semantic checks against the open round live in `validateUpdate`.
+ * Parses an update: the bytes are checked here (magic, version, flags, bounded shape table,
+ * exact length), the parsed fields by the envelope schema (update-schema.ts: ranges, finite
+ * values). Checks against the open round live in `validateUpdate`.
  * @throws PayloadRejectedError with a reason for anything malformed
  */
 export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
@@ -114,17 +114,11 @@ export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
   const flags = dv.getUint8(7)
   if (version === 1 && flags !== 0) reject(RejectReason.Malformed, 'reserved byte 7 must be 0 in format 1')
   if ((flags & ~FLAG_CLIP_BIT) !== 0) reject(RejectReason.Malformed, `unknown flag bits ${flags.toString(2)} in byte 7`)
-  const clipNorm = dv.getFloat32(16, true)
-  const noiseMultiplier = dv.getFloat32(20, true)
-  if (!(clipNorm > 0) || !Number.isFinite(clipNorm)) reject(RejectReason.Malformed, `clip norm ${clipNorm} is not a positive number`)
-  if (!(noiseMultiplier >= 0) || !Number.isFinite(noiseMultiplier)) reject(RejectReason.Malformed, `noise multiplier ${noiseMultiplier} is not a number ≥ 0`)
   let clipBit: ClipBitField | undefined
   if (version === 2) {
     const countNoiseStd = dv.getFloat32(40, true)
     const value = dv.getFloat32(44, true)
     if ((flags & FLAG_CLIP_BIT) !== 0) {
-      if (!(countNoiseStd >= 0) || !Number.isFinite(countNoiseStd)) reject(RejectReason.Malformed, `clipped-count noise std ${countNoiseStd} is not a number ≥ 0`)
-      if (!Number.isFinite(value)) reject(RejectReason.NonFinite, `clip bit is ${value}; it must be finite`)
       clipBit = { countNoiseStd, value }
     } else if (dv.getUint32(40, true) !== 0 || dv.getUint32(44, true) !== 0) {
       reject(RejectReason.Malformed, 'bytes 40..47 must be 0 when flag bit 0 (clip bit) is clear')
@@ -152,22 +146,20 @@ export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
   const expected = off + total * 4
   if (bytes.length !== expected) reject(RejectReason.Malformed, `payload is ${bytes.length} bytes, its shapes need exactly ${expected}`)
   const data = new Float32Array(total)
-  for (let i = 0; i < total; i++) {
-    const x = dv.getFloat32(off + 4 * i, true)
-    if (!Number.isFinite(x)) reject(RejectReason.NonFinite, `value ${i} is ${x}; every value must be finite`)
-    data[i] = x
-  }
-  return {
+  for (let i = 0; i < total; i++) data[i] = dv.getFloat32(off + 4 * i, true)
+  const update: UpdatePayload = {
     modelVersion: dv.getUint32(8, true),
     roundId: dv.getUint32(12, true),
-    clipNorm,
-    noiseMultiplier,
+    clipNorm: dv.getFloat32(16, true),
+    noiseMultiplier: dv.getFloat32(20, true),
     noiseMode,
     nonce: bytes.slice(24, 24 + NONCE_BYTES),
     shapes,
     data,
     ...(clipBit ? { clipBit } : {}),
   }
+  checkEnvelope(update)
+  return update
 }
 
 /**

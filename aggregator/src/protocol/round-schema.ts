@@ -1,0 +1,38 @@
+/**
+ * Schema (valibot) of the round announcement (GET /v1/round). The device checks what the server
+ * announced before it trains or adds noise: a round with a missing clip norm or a negative noise
+ * multiplier would otherwise turn into an update with no privacy at all.
+ */
+import * as v from 'valibot'
+import { NoiseMode, type RoundConfig } from '../round-config.js'
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(1))
+const version = v.pipe(v.number(), v.integer(), v.minValue(0))
+
+/** A RoundConfig as JSON; extra fields (added by newer servers) are kept. */
+export const RoundConfigSchema = v.pipe(
+  v.looseObject({
+    roundId: count,
+    modelVersion: version,
+    clipNorm: v.pipe(v.number(), v.finite(), v.gtValue(0)),
+    noiseMultiplier: v.pipe(v.number(), v.finite(), v.minValue(0)),
+    noiseMode: v.picklist([NoiseMode.Local, NoiseMode.Distributed]),
+    minClients: count,
+    expectedClients: count,
+    serverLearningRate: v.pipe(v.number(), v.finite(), v.gtValue(0)),
+    sampleRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
+    deadline: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  }),
+  v.check((r) => r.expectedClients >= r.minClients, 'expectedClients must be ≥ minClients'),
+)
+
+/**
+ * Parses an announced round, or says what is wrong with it.
+ * @example const r = parseRoundConfig(await res.json()); if (!r.ok) console.warn(r.error)
+ */
+export function parseRoundConfig(json: unknown): { ok: true; round: RoundConfig } | { ok: false; error: string } {
+  const result = v.safeParse(RoundConfigSchema, json)
+  if (result.success) return { ok: true, round: result.output }
+  const issue = result.issues[0]
+  return { ok: false, error: `${v.getDotPath(issue) ?? 'round'}: ${issue.message}` }
+}

@@ -1,0 +1,53 @@
+/** Talking to a running edge the way devices do: read the round and model, build and post updates. */
+import { decodeModel, encodeUpdate, NONCE_BYTES, privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig } from '../../aggregator/src/index.js'
+
+export interface Posted {
+  readonly status: number
+  readonly json: Record<string, unknown>
+  readonly headers: Headers
+}
+
+/** The `error.reason` of a JSON error answer, if any. */
+export function reasonOf(p: Pick<Posted, 'json'>): string | undefined {
+  return (p.json.error as { reason?: string } | undefined)?.reason
+}
+
+export async function getRound(base: string): Promise<RoundConfig> {
+  return (await (await fetch(`${base}v1/round`)).json()) as RoundConfig
+}
+
+export async function getModel(base: string): Promise<ModelBundle> {
+  return decodeModel(new Uint8Array(await (await fetch(`${base}v1/model`)).arrayBuffer()))
+}
+
+/** POSTs a body to /v1/updates and reads the JSON answer (every answer of the API is JSON). */
+export async function postUpdate(base: string, body: Uint8Array | string, contentType = 'application/octet-stream', headers: Record<string, string> = {}): Promise<Posted> {
+  const res = await fetch(`${base}v1/updates`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': contentType, ...headers } })
+  const text = await res.text()
+  let json: Record<string, unknown>
+  try {
+    json = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    json = { unparsable: text }
+  }
+  return { status: res.status, json, headers: res.headers }
+}
+
+/**
+ * A device's update as the SDK builds it: a seeded random delta of the given scale, clipped and
+ * noised for the round.
+ */
+export function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number, opts: { scale?: number; delta?: Float32Array } = {}): { bytes: Uint8Array; delta: Float32Array } {
+  let delta = opts.delta
+  if (!delta) {
+    const words = new Uint32Array(m.weights.length)
+    seededRandomFill(seed)(words)
+    const scale = opts.scale ?? 0.01
+    delta = Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * scale)
+    privatizeInPlace(delta, r, seededRandomFill(seed + 1000))
+  }
+  const nonce = new Uint8Array(NONCE_BYTES)
+  crypto.getRandomValues(nonce)
+  const bytes = encodeUpdate({ modelVersion: r.modelVersion, roundId: r.roundId, clipNorm: r.clipNorm, noiseMultiplier: r.noiseMultiplier, noiseMode: r.noiseMode, nonce, shapes: m.description.layout.map((t) => t.shape), data: delta })
+  return { bytes, delta }
+}
