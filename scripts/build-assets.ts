@@ -1,5 +1,5 @@
 /**
- * Build step for the demo: the shop's catalogue JSON, one drawn SVG per product, and the initial
+ * Build step for the demo: the store's pages, its catalogue JSON, one drawn SVG per product, and the initial
  * global model (seeded init over the catalogue's items) that the edge worker publishes as v0.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { encodeModel } from '../aggregator/src/index.js'
 import { categoriesOf, toProduct } from '../demo-shop/src/catalog-data.js'
+import { pageHtml, PAGES } from '../demo-shop/src/page-shell.js'
 import { productSvg } from '../demo-shop/src/product-image.js'
 import { modelLayout, type SessionModelConfig } from '../sdk/src/model/config.js'
 import { initWeights } from '../sdk/src/model/init-weights.js'
@@ -28,6 +29,9 @@ mkdirSync(join(out, 'img'), { recursive: true })
 mkdirSync(join(out, 'model'), { recursive: true })
 writeFileSync(join(out, 'shop/products.json'), JSON.stringify(products))
 for (const p of products) writeFileSync(join(out, `img/${p.id}.svg`), productSvg(p))
+for (const page of PAGES) writeFileSync(join(out, page.file), pageHtml(page))
+// The rounds chart's data: empty until `npm run simulate` evaluates published models.
+writeFileSync(join(out, 'shop/simulation.json'), JSON.stringify({ evaluations: [] }))
 
 const config: SessionModelConfig = { numItems: products.length, dim: DEMO_DIM, maxLen: DEMO_MAX_LEN, numCategories: categories.length }
 const bytes = encodeModel({

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest'
+import { encodeUpdate, NONCE_BYTES, PayloadRejectedError } from '../../../aggregator/src/index.js'
+import { summarizePayload } from './payload-summary.js'
+
+describe('summarizePayload', () => {
+  it('reads back what the device encoded: header, size, norm, nonce', () => {
+    const nonce = new Uint8Array(NONCE_BYTES).map((_, i) => i)
+    const bytes = encodeUpdate({ modelVersion: 3, roundId: 7, clipNorm: 1, noiseMultiplier: 0.5, noiseMode: 'local', nonce, shapes: [[2, 2], [3]], data: Float32Array.of(3, 4, 0, 0, 0, 0, 0) })
+    const s = summarizePayload(bytes)
+    expect(s).toMatchObject({ roundId: 7, modelVersion: 3, clipNorm: 1, noiseMultiplier: 0.5, noiseMode: 'local', bytes: bytes.byteLength, values: 7, tensors: 2, head: [3, 4, 0, 0, 0, 0] })
+    expect(s.norm).toBeCloseTo(5, 6)
+    expect(s.nonce).toBe('000102030405060708090a0b0c0d0e0f')
+  })
+
+  it('refuses bytes that are not a payload, as the server would', () => {
+    expect(() => summarizePayload(new Uint8Array(10))).toThrow(PayloadRejectedError)
+  })
+})

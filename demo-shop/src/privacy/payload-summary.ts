@@ -1,0 +1,44 @@
+/** What the privacy panel shows of one sent payload: its decoded header and vector statistics. */
+import { decodeUpdate, l2Norm, type NoiseMode } from '../../../aggregator/src/index.js'
+
+/** A decoded payload, as a privacy reviewer reads it. */
+export interface PayloadSummary {
+  readonly roundId: number
+  readonly modelVersion: number
+  readonly clipNorm: number
+  readonly noiseMultiplier: number
+  readonly noiseMode: NoiseMode
+  /** Size on the wire in bytes. */
+  readonly bytes: number
+  /** Number of float32 values (one per model weight). */
+  readonly values: number
+  readonly tensors: number
+  /** L2 norm of the vector as sent (clipped delta plus noise). */
+  readonly norm: number
+  /** The one-time nonce, hex. */
+  readonly nonce: string
+  /** The first few values, to show that they are plain numbers. */
+  readonly head: readonly number[]
+}
+
+/**
+ * Decodes a payload exactly as the server does (aggregator's `decodeUpdate`) and summarises it.
+ * @throws PayloadRejectedError when the bytes are not a valid payload
+ * @example summarizePayload(bytes).clipNorm // 1
+ */
+export function summarizePayload(bytes: Uint8Array): PayloadSummary {
+  const u = decodeUpdate(bytes)
+  return {
+    roundId: u.roundId,
+    modelVersion: u.modelVersion,
+    clipNorm: u.clipNorm,
+    noiseMultiplier: u.noiseMultiplier,
+    noiseMode: u.noiseMode,
+    bytes: bytes.byteLength,
+    values: u.data.length,
+    tensors: u.shapes.length,
+    norm: l2Norm(u.data),
+    nonce: Array.from(u.nonce, (b) => b.toString(16).padStart(2, '0')).join(''),
+    head: Array.from(u.data.subarray(0, 6)),
+  }
+}
