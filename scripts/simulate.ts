@@ -24,7 +24,8 @@ const USAGE = `usage: npm run simulate -- [--shoppers N] [--rounds R] [--url URL
                       panel at /privacy.html charts)
   --seed S            seed of personas and sessions (default 1)
   --held-out K        held-out validation sessions per persona (default 20)
-  --delta D           δ of the reported ε when the server reports none (default 1e-5)
+  --delta D           δ of the reported ε when the server reports none (default 1e-6, the
+                      server's FEDREC_TARGET_DELTA default)
   --concurrency C     shoppers browsing at once (default 2)
   --clip C, --noise Z, --noise-mode local|distributed
                       round settings of a wrangler dev that simulate starts itself
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
   const shoppers = positiveInt('--shoppers', values.shoppers, 3)
   const mode = values['noise-mode'] ?? 'distributed'
   if (mode !== 'local' && mode !== 'distributed') throw new UsageError(`--noise-mode must be local or distributed, got ${mode}`)
-  const delta = positiveNumber('--delta', values.delta, 1e-5)
+  const delta = positiveNumber('--delta', values.delta, 1e-6)
   if (delta >= 1) throw new UsageError(`--delta must be in (0, 1), got ${values.delta}`)
   let url = values.url ?? 'http://127.0.0.1:8787/'
   if (!url.endsWith('/')) url += '/'

@@ -184,7 +184,8 @@ describe('walking skeleton', () => {
     const api = logs.map((l) => l.filter((r) => new URL(r.url).pathname.startsWith('/v1/')))
     expect(api.every((l) => l.length > 0)).toBe(true)
     expect(stableIdentifiers(api)).toEqual([])
-    for (const r of api.flat()) expect(r.headers.referer, `${r.url} is sent without a Referer`).toBeUndefined()
+    // An empty value (seen when a worker's request outlives its page's navigation) names no page.
+    for (const r of api.flat()) expect(r.headers.referer || undefined, `${r.url} is sent without a Referer`).toBeUndefined()
     for (const s of shoppers) expect(await s.context.cookies()).toEqual([])
     // Each upload is exactly the documented wire format: a header and a float vector, nothing more.
     const nonces = new Set<string>()

@@ -8,8 +8,8 @@ const entry = (roundId: number, over: Partial<RoundLedgerEntry & { epsilon: numb
 })
 
 describe('epsilonAfter', () => {
-  it('composes the rounds that accepted updates with the RDP accountant', () => {
-    const rounds = [entry(1), entry(2, { cohortSize: 0, outcome: 'abandoned', publishedVersion: null }), entry(3)]
+  it('composes the published rounds with the RDP accountant', () => {
+    const rounds = [entry(1), entry(2, { cohortSize: 1, outcome: 'abandoned', publishedVersion: null }), entry(3)]
     expect(epsilonAfter(rounds, 1e-5)).toBeCloseTo(computeEpsilon({ q: 1, noiseMultiplier: 2, rounds: 2, delta: 1e-5 }).epsilon, 9)
     expect(epsilonAfter([], 1e-5)).toBe(0)
   })

@@ -35,11 +35,11 @@ export interface ReportEvaluation {
   readonly modelVersion: number
   readonly p20: number
   readonly cases: number
-  /** The round that published this version (null for the version the simulation started from). */
+  /** The (last) round that published this version (null for the version the simulation started from). */
   readonly roundId: number | null
   readonly participants: number
-  /** Cumulative ε of a device after that round (the server's figure if it reports one). */
-  readonly epsilon: number
+  /** Cumulative ε of a device after that round (the server's figure if it reports one; null: unbounded). */
+  readonly epsilon: number | null
 }
 
 /** What the simulation writes (and the privacy panel reads). */
@@ -52,7 +52,13 @@ export interface SimulationReport {
   readonly evaluations: readonly ReportEvaluation[]
 }
 
-type LedgerWithEpsilon = RoundLedgerEntry & { readonly epsilon?: number }
+type LedgerWithEpsilon = RoundLedgerEntry & { readonly epsilon?: number | null }
+
+/** GET /v1/privacy: the ledger, and (ε, δ) of the served model when the server reports it. */
+interface PrivacyResponse {
+  readonly rounds: readonly LedgerWithEpsilon[]
+  readonly model?: { readonly version: number; readonly epsilon: number | null; readonly delta: number }
+}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { cache: 'no-store' })
@@ -70,11 +76,14 @@ async function modelBytes(url: string): Promise<Uint8Array> {
  * ε of a device after the given closed rounds: the server's cumulative figure when the ledger
  * carries one, else the RDP accountant over every round that accepted updates.
  */
-export function epsilonAfter(rounds: readonly LedgerWithEpsilon[], delta: number): number {
+export function epsilonAfter(rounds: readonly LedgerWithEpsilon[], delta: number): number | null {
   const last = rounds[rounds.length - 1]
   if (last?.epsilon !== undefined) return last.epsilon
-  const steps = rounds.filter((r) => r.cohortSize > 0).map((r) => ({ q: r.sampleRate, noiseMultiplier: r.noiseMultiplier }))
-  return steps.length === 0 ? 0 : computeEpsilonForSteps(steps, delta).epsilon
+  // Abandoned rounds published nothing and cost nothing (as the server's own ledger counts them).
+  const steps = rounds.filter((r) => r.outcome === 'published').map((r) => ({ q: r.sampleRate, noiseMultiplier: r.noiseMultiplier }))
+  if (steps.length === 0) return 0
+  const { epsilon } = computeEpsilonForSteps(steps, delta)
+  return Number.isFinite(epsilon) ? epsilon : null
 }
 
 /** Checks that the edge closes rounds with this cohort, or explains how to start it. */
@@ -118,8 +127,8 @@ export async function runSimulation(browser: Browser, o: SimulationOptions): Pro
   })
 
   const first = await evaluateModelBytes(await modelBytes(o.url), heldOut)
-  const ledger0 = (await getJson<{ rounds: LedgerWithEpsilon[] }>(`${o.url}v1/privacy`)).rounds
-  evaluations.push({ ...first, roundId: null, participants: 0, epsilon: epsilonAfter(ledger0, o.delta) })
+  const priv0 = await getJson<PrivacyResponse>(`${o.url}v1/privacy`)
+  evaluations.push({ ...first, roundId: null, participants: 0, epsilon: priv0.model?.epsilon ?? epsilonAfter(priv0.rounds, o.delta) })
   writeReport(o.out, report())
   o.log(`model v${first.modelVersion}: P@20 ${first.p20.toFixed(1)}% on ${first.cases} held-out predictions (${heldOut.length} sessions)`)
 
@@ -146,13 +155,16 @@ export async function runSimulation(browser: Browser, o: SimulationOptions): Pro
         o.log(`round ${round.roundId}: ${sent.length} of ${round.expectedClients} updates arrived; the round is still open`)
         continue
       }
-      const { rounds } = await getJson<{ rounds: LedgerWithEpsilon[] }>(`${o.url}v1/privacy`)
-      const closed = rounds.find((x) => x.roundId === round.roundId)
+      // With a cohort smaller than the shoppers, several rounds close in one pass: report them all.
+      const priv = await getJson<PrivacyResponse>(`${o.url}v1/privacy`)
+      const closed = priv.rounds.filter((x) => x.roundId >= round.roundId && x.roundId < after.roundId)
       const ev = await evaluateModelBytes(await modelBytes(o.url), heldOut)
-      const epsilon = epsilonAfter(rounds.filter((x) => x.roundId <= round.roundId), o.delta)
-      evaluations.push({ ...ev, roundId: round.roundId, participants: closed?.cohortSize ?? sent.length, epsilon })
+      const epsilon = priv.model?.version === ev.modelVersion ? priv.model.epsilon : epsilonAfter(priv.rounds.filter((x) => x.roundId < after.roundId), o.delta)
+      const participants = closed.reduce((n, x) => n + x.cohortSize, 0)
+      evaluations.push({ ...ev, roundId: after.roundId - 1, participants, epsilon })
       writeReport(o.out, report())
-      o.log(`round ${round.roundId}: ${closed?.cohortSize ?? '?'} participants, ${closed?.outcome ?? 'closed'} → model v${ev.modelVersion}: P@20 ${ev.p20.toFixed(1)}%, ε ${epsilon.toPrecision(4)} (δ=${o.delta})`)
+      const ids = closed.map((x) => x.roundId).join(', ')
+      o.log(`round${closed.length > 1 ? 's' : ''} ${ids}: ${participants} participant${participants === 1 ? '' : 's'} → model v${ev.modelVersion}: P@20 ${ev.p20.toFixed(1)}%, ε ${epsilon === null ? 'unbounded' : epsilon.toPrecision(4)}`)
     }
   } finally {
     for (const s of shoppers) await s.context.close().catch(() => undefined)

@@ -72,7 +72,7 @@ function ledgerTable(p: PrivacyResponse): HTMLElement {
   if (p.rounds.length === 0) return h('div', {}, current, h('p', { class: 'muted', id: 'round-ledger-empty' }, 'No round has closed yet.'))
   const head = h('tr', {}, ...['Round', 'Outcome', 'Participants', 'Model', 'Clip norm', 'Noise ×', 'Sample rate', 'ε (cumulative)', 'Closed'].map((t) => h('th', { scope: 'col' }, t)))
   const rows = [...p.rounds].reverse().map((r) =>
-    h('tr', { 'data-round': String(r.roundId) }, h('td', {}, String(r.roundId)), h('td', {}, r.outcome), h('td', { 'data-field': 'participants' }, String(r.cohortSize)), h('td', {}, r.publishedVersion === null ? `v${r.fromVersion} kept` : `v${r.fromVersion} → v${r.publishedVersion}`), h('td', {}, String(r.clipNorm)), h('td', {}, String(r.noiseMultiplier)), h('td', {}, String(r.sampleRate)), h('td', { 'data-field': 'epsilon' }, r.epsilon === undefined ? '—' : r.epsilon.toPrecision(4)), h('td', {}, new Date(r.closedAt).toLocaleTimeString('en-US'))),
+    h('tr', { 'data-round': String(r.roundId) }, h('td', {}, String(r.roundId)), h('td', {}, r.outcome), h('td', { 'data-field': 'participants' }, String(r.cohortSize)), h('td', {}, r.publishedVersion === null ? `v${r.fromVersion} kept` : `v${r.fromVersion} → v${r.publishedVersion}`), h('td', {}, String(r.clipNorm)), h('td', {}, String(r.noiseMultiplier)), h('td', {}, String(r.sampleRate)), h('td', { 'data-field': 'epsilon' }, r.epsilon === undefined ? '—' : r.epsilon === null ? 'unbounded' : r.epsilon.toPrecision(4)), h('td', {}, new Date(r.closedAt).toLocaleTimeString('en-US'))),
   )
   return h('div', {}, current, h('div', { class: 'table-wrap' }, h('table', { id: 'round-ledger' }, h('thead', {}, head), h('tbody', {}, ...rows))))
 }

@@ -11,7 +11,7 @@ export interface LedgerRound {
   readonly outcome: 'published' | 'abandoned'
   readonly cohortSize: number
   /** Cumulative ε after this round, when the server reports it. */
-  readonly epsilon?: number
+  readonly epsilon?: number | null
 }
 
 /** P@20 of one published model version on the held-out simulated sessions. */
@@ -20,7 +20,7 @@ export interface ModelEvaluation {
   /** Percent. */
   readonly p20: number
   /** Cumulative ε after the round that published this version (computed by the simulator). */
-  readonly epsilon?: number
+  readonly epsilon?: number | null
 }
 
 /** One x position of the chart: round 0 is the initial model. */
