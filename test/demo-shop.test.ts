@@ -53,9 +53,9 @@ async function shot(page: Page, name: string): Promise<void> {
   const stats = await saveScreenshot(browser, page, join(ARTEFACTS, `${name}.png`))
   screenshots.push({ name, lumaStd: stats.lumaStd, colours: stats.colours })
   expect(stats.width, `${name}: screenshot width`).toBeGreaterThan(300)
-  // A blank page has a luminance deviation near 0 and a handful of colours.
+  // A blank page has a luminance deviation near 0 and a handful of colours (see the first test).
   expect(stats.lumaStd, `${name}: the page is not blank`).toBeGreaterThan(15)
-  expect(stats.colours, `${name}: the page has content`).toBeGreaterThan(200)
+  expect(stats.colours, `${name}: the page has content`).toBeGreaterThan(100)
 }
 
 async function sdkStatus(page: Page): Promise<Status> {
@@ -108,6 +108,11 @@ afterAll(async () => {
 describe('demo store', () => {
   it('lets a shopper find, buy and get a confirmation, recording the GA4 events a shop would', async () => {
     const { context, page } = await newShopper('buyer')
+    // The blankness check tells a blank page from a rendered one.
+    await page.goto('about:blank')
+    const blank = await saveScreenshot(browser, page, join(ARTEFACTS, 'blank.png'))
+    expect(blank.lumaStd).toBeLessThan(1)
+    expect(blank.colours).toBeLessThan(5)
     await page.goto(edge.url)
     await page.locator('#consent-deny').click()
     await shot(page, 'home')
@@ -145,7 +150,8 @@ describe('demo store', () => {
     await page.locator('#checkout').click()
     await page.locator('#order-confirmed').waitFor()
     const orderId = (await page.locator('#order-id').textContent())!
-    expect(new URL(page.url()).pathname).toBe('/order.html')
+    // wrangler's asset handling serves /order.html as /order.
+    expect(new URL(page.url()).pathname).toMatch(/^\/order(\.html)?$/)
     expect(new URL(page.url()).hash, 'the order id stays in the fragment, off the wire').toBe(`#${orderId}`)
     expect(await page.locator('#order-lines li').textContent()).toContain(`3 × ${first.title}`)
     expect(await page.locator('#cart-count').textContent()).toBe('0')

@@ -146,7 +146,9 @@ export async function runSimulation(browser: Browser, o: SimulationOptions): Pro
       await inBatches(shoppers, o.concurrency, async (s) => {
         const rnd = mulberry32(o.seed * 104_729 + r * 997 + personas.indexOf(s.persona))
         await browse(s, o.url, planSession(s.persona, products, rnd, ranks))
-        const res = await participate(s)
+        let res = await participate(s)
+        // Another shopper's update closed the round this one trained for: take part in the next.
+        if (res.status === 'skipped' && res.reason === 'rejected' && res.detail?.includes('round_closed')) res = await participate(s)
         if (res.status === 'sent' || (res.reason === 'already_decided' && res.detail === 'sent')) sent.push(s.persona.name)
         else o.log(`  ${s.persona.name}: did not send (${res.reason}${res.detail ? `: ${res.detail}` : ''})`)
       })

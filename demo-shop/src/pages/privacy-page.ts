@@ -49,7 +49,7 @@ function deviceFacts(st: FedrecStatus): HTMLElement {
   return dl([
     ['device-events', 'Events recorded', String(st.events)],
     ['device-storage', 'Stored in', st.storage === 'indexeddb' ? 'IndexedDB (this browser, this site)' : 'memory only (gone with this page)'],
-    ['device-model-version', 'Global model version', st.modelVersion === null ? 'none yet' : String(st.modelVersion)],
+    ['device-model-version', 'Global model version on this device', st.modelVersion === null ? 'none yet' : String(st.modelVersion)],
     ['device-backend', 'Training backend', st.backend ?? 'unavailable'],
     ['device-backend-attempts', 'Backends tried', attempts || '—'],
   ])

@@ -19,7 +19,7 @@ const SERIES: readonly Series[] = [
 
 const W = 640
 const PANEL_H = 110
-const GAP = 26
+const GAP = 34
 const LEFT = 56
 const RIGHT = 16
 const TOP = 22
