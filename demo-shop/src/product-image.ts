@@ -2,6 +2,7 @@
  * Draws a product image as SVG from its category (a vector pictogram, no emoji font needed),
  * its colour (a colour word in the title, else a hue derived from the SKU) and its title.
  */
+import { escapeXml as esc } from './escape-xml.js'
 import type { Product } from './catalog-data.js'
 
 /** Pictograms drawn in a 100×100 box: white shapes over the product's colour. */
@@ -49,10 +50,6 @@ function hash(s: string): number {
   let h = 2166136261
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619)
   return h >>> 0
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 /** Splits a title into at most three lines of about 18 characters for the label. */

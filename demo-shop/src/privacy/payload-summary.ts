@@ -1,8 +1,10 @@
 /** What the privacy panel shows of one sent payload: its decoded header and vector statistics. */
-import { decodeUpdate, l2Norm, type NoiseMode } from '../../../aggregator/src/index.js'
+import { decodeUpdate, l2Norm, updateFormatVersion, type NoiseMode } from '../../../aggregator/src/index.js'
 
 /** A decoded payload, as a privacy reviewer reads it. */
 export interface PayloadSummary {
+  /** Wire format version (docs/PAYLOAD.md). */
+  readonly format: number
   readonly roundId: number
   readonly modelVersion: number
   readonly clipNorm: number
@@ -19,6 +21,8 @@ export interface PayloadSummary {
   readonly nonce: string
   /** The first few values, to show that they are plain numbers. */
   readonly head: readonly number[]
+  /** The noised clip bit of adaptive clipping, when the round asked for one. */
+  readonly clipBit: number | null
 }
 
 /**
@@ -29,6 +33,7 @@ export interface PayloadSummary {
 export function summarizePayload(bytes: Uint8Array): PayloadSummary {
   const u = decodeUpdate(bytes)
   return {
+    format: updateFormatVersion(bytes),
     roundId: u.roundId,
     modelVersion: u.modelVersion,
     clipNorm: u.clipNorm,
@@ -40,5 +45,6 @@ export function summarizePayload(bytes: Uint8Array): PayloadSummary {
     norm: l2Norm(u.data),
     nonce: Array.from(u.nonce, (b) => b.toString(16).padStart(2, '0')).join(''),
     head: Array.from(u.data.subarray(0, 6)),
+    clipBit: u.clipBit?.value ?? null,
   }
 }

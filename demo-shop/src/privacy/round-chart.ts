@@ -2,6 +2,7 @@
  * The rounds chart as SVG: three small panels sharing the x axis (rounds) — validation P@20,
  * participants and cumulative ε — so each keeps its own honest scale.
  */
+import { escapeXml as esc } from '../escape-xml.js'
 import type { ChartPoint } from './chart-points.js'
 
 interface Series {
@@ -23,10 +24,6 @@ const GAP = 34
 const LEFT = 56
 const RIGHT = 16
 const TOP = 22
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-}
 
 /** A round upper bound for an axis: 1, 2 or 5 times a power of ten at or above `v`. */
 export function niceMax(v: number): number {
