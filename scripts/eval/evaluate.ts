@@ -1,7 +1,7 @@
 /** Scores every test case with a trained model and accumulates the ranking metrics. */
 
 import { prefixAt, type TestCases } from './data.js'
-import { MetricSums, rankOf, type Metrics, type RankDomain } from './metrics.js'
+import { MAX_CUTOFF, MetricSums, rankOf, type Metrics, type RankDomain } from './metrics.js'
 import type { Recommender } from './recommender.js'
 
 /** The catalogue a model was trained on: ranked ids plus the score array size. */
@@ -18,7 +18,7 @@ export interface EvaluateOptions {
 
 /**
  * Ranks each case's next item against the whole catalogue (see {@link rankOf} for ties) and
- * returns the metrics in percent. Uses `scoreBatch` when the model has it.
+ * returns the metrics in percent. Uses `rankBatch`, else `scoreBatch`, when the model has them.
  * @example
  * const m = await evaluateCases(model, dataset.test, dataset.train)
  * m.p20 // e.g. 35.1
@@ -34,7 +34,17 @@ export async function evaluateCases(
   const total = cases.count
   const report = options.progress
   const every = Math.max(1, Math.floor(total / 200))
-  if (model.scoreBatch !== undefined) {
+  if (model.rankBatch !== undefined) {
+    const batch = Math.max(1, model.batchSize ?? 256)
+    for (let start = 0; start < total; start += batch) {
+      const end = Math.min(total, start + batch)
+      const prefixes: Int32Array[] = []
+      for (let c = start; c < end; c++) prefixes.push(prefixAt(cases, c))
+      const ranks = await model.rankBatch(prefixes, cases.targets.subarray(start, end), MAX_CUTOFF)
+      for (const r of ranks) sums.add(r)
+      report?.(end, total)
+    }
+  } else if (model.scoreBatch !== undefined) {
     const batch = Math.max(1, model.batchSize ?? 256)
     const buf = new Float32Array(batch * width)
     for (let start = 0; start < total; start += batch) {

@@ -80,6 +80,12 @@ export interface Recommender {
    * zero-filled) receives the scores for `prefixes[b]`. Used instead of `score` when present.
    */
   scoreBatch?(prefixes: readonly Int32Array[], out: Float32Array): void | Promise<void>
+  /**
+   * Optional exact shortcut (neural models): the 1-based rank of each target under the same
+   * scores and tie rule as {@link rankOf} would give from `scoreBatch`, or Infinity beyond
+   * `limit` or outside the catalogue. Used instead of `scoreBatch` when present.
+   */
+  rankBatch?(prefixes: readonly Int32Array[], targets: Int32Array, limit: number): Promise<Float64Array>
   /** Preferred batch size for {@link Recommender.scoreBatch} (default 256). */
   readonly batchSize?: number
 }

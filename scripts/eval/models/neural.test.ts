@@ -37,3 +37,59 @@ describe('dotScores', () => {
     expect(out[0]).toBe(0)
   })
 })
+
+describe('rankBatch', () => {
+  it('gives exactly the ranks of full scoring, ties and misses included', async () => {
+    const { NeuralRecommender } = await import('./neural.js')
+    const { evaluateCases } = await import('../evaluate.js')
+    const { parseTestCases } = await import('../data.js')
+    const { mulberry32 } = await import('../../../sdk/src/model/index.js')
+    const rand = mulberry32(7)
+    // 300 items over ids 1..600 (odd ids), d = 6; every 3rd item duplicates item 1's vector (ties)
+    const n = 300
+    const d = 6
+    const trainText = Array.from({ length: n }, (_, i) => `${2 * i + 1} ${2 * i + 1}`).join('\n') + '\n'
+    const data = parseTrainSessions(trainText)
+    const items = new Float32Array((n + 1) * d)
+    for (let j = 1; j <= n; j++) for (let k = 0; k < d; k++) items[j * d + k] = j % 3 === 0 ? items[d + k]! : rand() * 2 - 1
+    const model = {
+      cfg: { dim: d, maxLen: 3 },
+      async encodeBatch(inputs: Int32Array, count: number): Promise<Float32Array> {
+        const h = new Float32Array(count * d)
+        for (let b = 0; b < count; b++) {
+          const last = inputs[b * 3 + 2]!
+          for (let k = 0; k < d; k++) h[b * d + k] = items[last * d + k]! + (k === 0 ? 0.1 : 0)
+        }
+        return h
+      },
+      async itemVectors(): Promise<Float32Array> {
+        return items
+      },
+    }
+    class Fake extends NeuralRecommender {
+      readonly name = 'fake'
+      async fit(): Promise<{ modelBytes: number }> {
+        this.index = itemIndex(data)
+        await this.ready(model)
+        return { modelBytes: 0 }
+      }
+    }
+    const lines: string[] = []
+    for (let c = 0; c < 400; c++) {
+      const p = 2 * Math.floor(rand() * n) + 1
+      const t = c % 50 === 0 ? 2 : c % 2 === 0 ? p : 2 * Math.floor(rand() * n) + 1 // id 2: not in the catalogue
+      lines.push(`${p}\t${t}`)
+    }
+    const cases = parseTestCases(lines.join('\n') + '\n')
+    const fast = new Fake()
+    await fast.fit()
+    const full = new Fake()
+    await full.fit()
+    ;(full as { rankBatch?: unknown }).rankBatch = undefined
+    const a = await evaluateCases(fast, cases, data)
+    const b = await evaluateCases(full, cases, data)
+    expect(a).toEqual(b)
+    expect(a.p20).toBeGreaterThan(30)
+    expect(a.p20).toBeLessThan(100)
+  })
+})

@@ -166,25 +166,11 @@ export function dotScores(
   width: number,
 ): void {
   const n = index.numItems
-  for (let b = 0; b < count; b++) {
-    const ho = b * d
-    const oo = b * width
-    for (let j = 1; j <= n; j++) {
-      const io = j * d
-      let s0 = 0
-      let s1 = 0
-      let s2 = 0
-      let s3 = 0
-      let k = 0
-      for (; k + 3 < d; k += 4) {
-        s0 += h[ho + k]! * items[io + k]!
-        s1 += h[ho + k + 1]! * items[io + k + 1]!
-        s2 += h[ho + k + 2]! * items[io + k + 2]!
-        s3 += h[ho + k + 3]! * items[io + k + 3]!
-      }
-      for (; k < d; k++) s0 += h[ho + k]! * items[io + k]!
-      out[oo + index.toRaw[j - 1]!] = s0 + s1 + s2 + s3
-    }
+  // Item-major: each item row is read once per batch and dotted with every (cache-resident)
+  // session vector, instead of streaming the whole item matrix once per session.
+  for (let j = 1; j <= n; j++) {
+    const raw = index.toRaw[j - 1]!
+    for (let b = 0; b < count; b++) out[b * width + raw] = dot32(h, b * d, items, j, d)
   }
 }
 
@@ -213,10 +199,30 @@ export abstract class NeuralRecommender implements Recommender {
   protected async ready(model: VectorModel): Promise<void> {
     this.model = model
     this.items = await model.itemVectors()
+    this.norms = null
+    this.byNorm = null
   }
+
+  private norms: Float64Array | null = null
+  private byNorm: Int32Array | null = null
 
   score(): void {
     throw new Error(`${this.name} scores in batches (scoreBatch)`)
+  }
+
+  async rankBatch(prefixes: readonly Int32Array[], targets: Int32Array, limit: number): Promise<Float64Array> {
+    const model = this.model
+    if (model === null || this.items === null) throw new Error(`${this.name}: fit() first`)
+    const d = model.cfg.dim
+    const h = await model.encodeBatch(prefixInputs(prefixes, this.index, model.cfg.maxLen), prefixes.length)
+    this.byNorm ??= itemsByNorm(this.items, this.index.numItems, d, (this.norms = new Float64Array(this.index.numItems + 1)))
+    const ranks = new Float64Array(prefixes.length)
+    for (let b = 0; b < prefixes.length; b++) {
+      const t = targets[b]!
+      const target = t > 0 && t < this.index.toModel.length ? this.index.toModel[t]! : 0
+      ranks[b] = target === 0 ? Infinity : rankByNorm(h.subarray(b * d, b * d + d), this.items, this.norms!, this.byNorm, target, this.index, limit)
+    }
+    return ranks
   }
 
   async scoreBatch(prefixes: readonly Int32Array[], out: Float32Array): Promise<void> {
@@ -226,4 +232,73 @@ export abstract class NeuralRecommender implements Recommender {
     const h = await model.encodeBatch(inputs, prefixes.length)
     dotScores(h, this.items, prefixes.length, model.cfg.dim, this.index, out, out.length / prefixes.length)
   }
+}
+
+/** Model items 1..n ordered by the L2 norm of their vector, largest first; fills `norms`. */
+function itemsByNorm(items: Float32Array, n: number, d: number, norms: Float64Array): Int32Array {
+  for (let j = 1; j <= n; j++) {
+    let s = 0
+    for (let k = 0; k < d; k++) s += items[j * d + k]! * items[j * d + k]!
+    norms[j] = Math.sqrt(s)
+  }
+  const order = Int32Array.from({ length: n }, (_, i) => i + 1)
+  return order.sort((a, b) => norms[b]! - norms[a]!)
+}
+
+/**
+ * h[ho … ho+d) · item j, summed in float64 with four accumulators and rounded to float32: what
+ * `dotScores` stores and `rankByNorm` compares, bit for bit.
+ */
+function dot32(h: Float32Array, ho: number, items: Float32Array, j: number, d: number): number {
+  const io = j * d
+  let s0 = 0
+  let s1 = 0
+  let s2 = 0
+  let s3 = 0
+  let k = 0
+  for (; k + 3 < d; k += 4) {
+    s0 += h[ho + k]! * items[io + k]!
+    s1 += h[ho + k + 1]! * items[io + k + 1]!
+    s2 += h[ho + k + 2]! * items[io + k + 2]!
+    s3 += h[ho + k + 3]! * items[io + k + 3]!
+  }
+  for (; k < d; k++) s0 += h[ho + k]! * items[io + k]!
+  return Math.fround(s0 + s1 + s2 + s3)
+}
+
+/**
+ * The rank `rankOf` would give the model item `target` from `dotScores`' output, found without
+ * scoring every item: items are visited by decreasing vector norm, counting those that beat the
+ * target (higher score, or equal with a smaller raw id), and the scan stops as soon as `limit`
+ * items beat it or no remaining item can (Cauchy–Schwarz: h·e ≤ ‖h‖‖e‖, with a relative margin
+ * far above float rounding).
+ */
+export function rankByNorm(
+  h: Float32Array,
+  items: Float32Array,
+  norms: Float64Array,
+  byNorm: Int32Array,
+  target: number,
+  index: ItemIndex,
+  limit: number,
+): number {
+  const d = h.length
+  const st = dot32(h, 0, items, target, d)
+  if (!(st > -Infinity)) return Infinity
+  let hn = 0
+  for (let k = 0; k < d; k++) hn += h[k]! * h[k]!
+  hn = Math.sqrt(hn)
+  const floor = st - 1e-5 * (Math.abs(st) + hn) - 1e-6
+  const rawTarget = index.toRaw[target - 1]!
+  let above = 0
+  for (let i = 0; i < byNorm.length; i++) {
+    const j = byNorm[i]!
+    if (hn * norms[j]! < floor) break
+    if (j === target) continue
+    const s = dot32(h, 0, items, j, d)
+    if (s > st || (s === st && index.toRaw[j - 1]! < rawTarget)) {
+      if (++above >= limit) return Infinity
+    }
+  }
+  return above + 1
 }
