@@ -19,6 +19,19 @@ export class RoundSum {
     for (let i = 0; i < s.length; i++) s[i] = s[i]! + delta[i]!
     this.count++
   }
+
+  /**
+   * Adds the already-summed deltas of `count` clients (a securely aggregated cohort, whose
+   * individual deltas the server never sees).
+   * @example acc.addSum(cohortSum, 7) // acc.count grows by 7
+   */
+  addSum(sum: Float64Array, count: number): void {
+    if (sum.length !== this.size) throw new RangeError(`sum has ${sum.length} values, the round sums ${this.size}`)
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`a sum must stand for at least one client, got ${count}`)
+    const s = this.sum
+    for (let i = 0; i < s.length; i++) s[i] = s[i]! + sum[i]!
+    this.count += count
+  }
 }
 
 export interface FedAvgOptions {

@@ -18,6 +18,21 @@ export interface AdaptiveClipLedger {
   readonly nextClipNorm: number
 }
 
+/** Secure aggregation's record of one round: how its cohorts went, and the noise each sum carried. */
+export interface SecureAggregationLedger {
+  readonly cohortSize: number
+  readonly minSurvivors: number
+  /** One entry per cohort whose sum was delivered: clients in the sum, and clients that dropped. */
+  readonly cohorts: readonly { readonly included: number; readonly dropped: number }[]
+  /**
+   * Noise multiplier of the least noisy sum the server could see: a cohort of
+   * exactly minSurvivors, i.e. the announced z. The accountant composes this worst case.
+   */
+  readonly worstCaseNoiseMultiplier: number
+  /** Noise multiplier the smallest delivered cohort actually carried (≥ the worst case), or null. */
+  readonly smallestCohortNoiseMultiplier: number | null
+}
+
 /** One closed round. */
 export interface RoundLedgerEntry {
   readonly roundId: number
@@ -41,6 +56,8 @@ export interface RoundLedgerEntry {
   /** Null when the round clipped at a fixed norm. Absent in entries written before it existed. */
   readonly adaptiveClipping?: AdaptiveClipLedger | null
   readonly serverOptimizer?: ServerOptimizer
+  /** Present when the round was securely aggregated. */
+  readonly secureAggregation?: SecureAggregationLedger | null
   /**
    * Cumulative (ε, δ) of the model published after this round closed, over all published rounds;
    * ε is null when no finite bound exists (a round ran with z = 0).

@@ -35,6 +35,27 @@ export interface RoundConfig {
    * the device also sends its noised "my update was not clipped" bit. Absent or null: fixed C.
    */
   readonly adaptiveClipping?: AdaptiveClipRound | null
+  /**
+   * Secure aggregation (docs/SECAGG.md) when on: devices send masked inputs to a cohort through
+   * /v1/secagg/…, and the server learns only each cohort's sum. Absent or null: plain updates.
+   */
+  readonly secureAggregation?: SecureAggregationRound | null
+}
+
+/** What a round announces when updates are securely aggregated in cohorts. */
+export interface SecureAggregationRound {
+  /** Most clients in one cohort (one protocol run). */
+  readonly cohortSize: number
+  /**
+   * Fewest clients whose inputs a cohort's sum may contain; a cohort with fewer left at any step
+   * is abandoned. In `distributed` mode each client's noise is calibrated to this number, so every
+   * sum the server can unmask carries at least the announced noise z·C.
+   */
+  readonly minSurvivors: number
+  /** Seconds each protocol step waits for the cohort's clients before going on without them. */
+  readonly stepSeconds: number
+  /** Seconds a cohort waits to fill before starting with the clients it has. */
+  readonly joinSeconds: number
 }
 
 /** What a round announces when the clip norm adapts (see `adaptive-clip.ts`). */
@@ -59,11 +80,16 @@ export function valueNoiseMultiplier(cfg: Pick<RoundConfig, 'noiseMultiplier' | 
 }
 
 /** The round fields that fix how much noise a device adds. */
-export type NoiseParams = Pick<RoundConfig, 'clipNorm' | 'noiseMultiplier' | 'noiseMode' | 'minClients' | 'adaptiveClipping'>
+export type NoiseParams = Pick<RoundConfig, 'clipNorm' | 'noiseMultiplier' | 'noiseMode' | 'minClients' | 'adaptiveClipping' | 'secureAggregation'>
 
-/** Share of the aggregate noise one client adds: all of it in `local` mode, 1/√minClients in `distributed` mode. */
-function clientShare(cfg: Pick<RoundConfig, 'noiseMode' | 'minClients'>): number {
-  return cfg.noiseMode === NoiseMode.Local ? 1 : 1 / Math.sqrt(cfg.minClients)
+/**
+ * Share of the aggregate noise one client adds: all of it in `local` mode; in `distributed` mode
+ * 1/√m, where m is the fewest payloads any sum the server sees can hold: a cohort's minSurvivors
+ * under secure aggregation, the round's minClients otherwise.
+ */
+function clientShare(cfg: Pick<RoundConfig, 'noiseMode' | 'minClients' | 'secureAggregation'>): number {
+  if (cfg.noiseMode === NoiseMode.Local) return 1
+  return 1 / Math.sqrt(cfg.secureAggregation ? cfg.secureAggregation.minSurvivors : cfg.minClients)
 }
 
 /**
@@ -82,7 +108,7 @@ export function clientNoiseStd(cfg: NoiseParams): number {
  * and 2σ_b compose to exactly the share of z, as they do for the aggregate.
  * @example payloadNoiseMultiplier({ noiseMultiplier: 1, noiseMode: 'distributed', minClients: 4 }) // 0.5
  */
-export function payloadNoiseMultiplier(cfg: Pick<RoundConfig, 'noiseMultiplier' | 'noiseMode' | 'minClients'>): number {
+export function payloadNoiseMultiplier(cfg: Pick<RoundConfig, 'noiseMultiplier' | 'noiseMode' | 'minClients' | 'secureAggregation'>): number {
   return cfg.noiseMultiplier * clientShare(cfg)
 }
 

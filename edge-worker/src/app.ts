@@ -8,23 +8,12 @@ import { guardSettings } from './guard-settings.js'
 import { originPolicy } from './origin-policy.js'
 import { rateLimit } from './rate-limiter.js'
 import { checkRequest, ModelHeaders, NoQuery, uploadHeaderRules } from './request-schemas.js'
-
-/** The single coordinator instance; sharding comes with the scaling work (docs/SCALING.md). */
-const COORDINATOR = 'global'
-
-type AppEnv = { Bindings: Env }
-
-function coordinator(env: Env) {
-  return env.ROUNDS.get(env.ROUNDS.idFromName(COORDINATOR))
-}
-
-function jsonError(status: number, reason: string, message: string): Response {
-  return Response.json({ error: { reason, message } }, { status, headers: { 'cache-control': 'no-store' } })
-}
+import { coordinator, jsonError, type AppEnv } from './http.js'
+import { secaggRoutes } from './secagg-routes.js'
 
 /**
  * Builds the app. Routes: GET /v1/round, GET /v1/model, POST /v1/updates, GET /v1/privacy,
- * GET /v1/health. Everything else falls through to the static assets.
+ * GET /v1/health, and secure aggregation's POST /v1/secagg/… (`secagg-routes.ts`). Everything else falls through to the static assets.
  */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -69,6 +58,8 @@ export function createApp(): Hono<AppEnv> {
     checkRequest(c, { query: NoQuery })
     return c.json(await coordinator(c.env).getPrivacy(), 200, { 'cache-control': 'no-store' })
   })
+
+  app.route('/v1/secagg', secaggRoutes())
 
   app.all('/v1/*', (c) => jsonError(404, 'not_found', `no API route ${c.req.method} ${new URL(c.req.url).pathname}`))
 

@@ -1,12 +1,16 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
-import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, NoiseMode, ServerOptimizer, type AdaptiveClipRound, type ServerStepSettings } from '../../aggregator/src/index.js'
+import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, NoiseMode, ServerOptimizer, type AdaptiveClipRound, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
 import type { GuardVars } from './guard-settings.js'
 import type { RateLimitBindings } from './rate-limiter.js'
 import type { RoundCoordinator } from './round-coordinator.js'
+import { secureAggregationSettings } from './secagg-settings.js'
+import type { SecAggCohort } from './secagg-cohort.js'
 
 export interface Env extends GuardVars, RateLimitBindings {
   readonly ASSETS: Fetcher
   readonly ROUNDS: DurableObjectNamespace<RoundCoordinator>
+  /** One secure-aggregation cohort per object (docs/SECAGG.md). */
+  readonly COHORTS: DurableObjectNamespace<SecAggCohort>
   readonly FEDREC_MIN_CLIENTS?: string
   readonly FEDREC_EXPECTED_CLIENTS?: string
   readonly FEDREC_CLIP_NORM?: string
@@ -30,6 +34,16 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_ADAM_TAU?: string
   /** δ of the (ε, δ) the privacy ledger reports (default 1e-6). */
   readonly FEDREC_TARGET_DELTA?: string
+  /** `on` to aggregate updates securely in cohorts (docs/SECAGG.md); `off` (default) for plain updates. */
+  readonly FEDREC_SECURE_AGGREGATION?: string
+  /** Most clients per secure-aggregation cohort (default: the expected clients). */
+  readonly FEDREC_SECAGG_COHORT_SIZE?: string
+  /** Fewest clients a cohort's sum may hold (default: the cohort size less a third). */
+  readonly FEDREC_SECAGG_MIN_SURVIVORS?: string
+  /** Seconds each protocol step waits for clients (default 60). */
+  readonly FEDREC_SECAGG_STEP_SECONDS?: string
+  /** Seconds a cohort waits to fill before starting (default 120). */
+  readonly FEDREC_SECAGG_JOIN_SECONDS?: string
 }
 
 /** Round settings that do not change within a deployment. */
@@ -49,9 +63,11 @@ export interface RoundSettings {
   readonly serverStep: ServerStepSettings
   /** δ at which GET /v1/privacy reports ε. */
   readonly targetDelta: number
+  /** Secure aggregation's cohort settings, or null for plain updates. */
+  readonly secureAggregation: SecureAggregationRound | null
 }
 
-function num(raw: string | undefined, name: string, fallback: number, ok: (n: number) => boolean): number {
+export function num(raw: string | undefined, name: string, fallback: number, ok: (n: number) => boolean): number {
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
   if (!Number.isFinite(n) || !ok(n)) throw new Error(`${name}=${raw} is not valid`)
@@ -99,11 +115,13 @@ export function roundSettings(env: Env): RoundSettings {
           tau: num(env.FEDREC_ADAM_TAU, 'FEDREC_ADAM_TAU', FEDADAM_DEFAULTS.tau, (n) => n > 0),
         }
       : { optimizer, expectedClients, serverLearningRate }
+  const clipNorm = num(env.FEDREC_CLIP_NORM, 'FEDREC_CLIP_NORM', adaptive ? ADAPTIVE_CLIP_DEFAULTS.initialClipNorm : 1, (n) => n > 0)
+  const secureAggregation = secureAggregationSettings(env, { expectedClients, clipNorm, noiseMultiplier, noiseMode: mode, adaptive })
   return {
     minClients,
     expectedClients,
     // With adaptive clipping this is the initial estimate; TFF and Flower start at 0.1.
-    clipNorm: num(env.FEDREC_CLIP_NORM, 'FEDREC_CLIP_NORM', adaptive ? ADAPTIVE_CLIP_DEFAULTS.initialClipNorm : 1, (n) => n > 0),
+    clipNorm,
     noiseMultiplier,
     noiseMode: mode,
     serverLearningRate,
@@ -113,5 +131,6 @@ export function roundSettings(env: Env): RoundSettings {
     adaptiveClipping,
     serverStep,
     targetDelta: num(env.FEDREC_TARGET_DELTA, 'FEDREC_TARGET_DELTA', 1e-6, (n) => n > 0 && n < 1),
+    secureAggregation,
   }
 }

@@ -2,5 +2,6 @@
 import { createApp } from './app.js'
 export { RoundCoordinator } from './round-coordinator.js'
 export { RateLimiter } from './rate-limiter.js'
+export { SecAggCohort } from './secagg-cohort.js'
 
 export default createApp()

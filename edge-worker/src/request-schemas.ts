@@ -14,8 +14,8 @@ export const ModelHeaders = v.object({
   'if-none-match': v.optional(v.pipe(v.string(), v.maxLength(64, 'if-none-match is longer than any ETag we send'))),
 })
 
-/** POST /v1/updates headers: the content type first (415), then the declared size (413). */
-export function uploadHeaderRules(maxUploadBytes: number): SchemaRule[] {
+/** POST headers: the content type first (415), then the declared size (413). Default: /v1/updates's binary type. */
+export function uploadHeaderRules(maxUploadBytes: number, contentType = 'application/octet-stream'): SchemaRule[] {
   return [
     {
       reason: RejectReason.BadContentType,
@@ -24,7 +24,7 @@ export function uploadHeaderRules(maxUploadBytes: number): SchemaRule[] {
         'content-type': v.pipe(
           v.string('content-type is required'),
           v.transform((t) => t.split(';')[0]!.trim().toLowerCase()),
-          v.literal('application/octet-stream', (i) => `content-type must be application/octet-stream, got ${String(i.input)}`),
+          v.literal(contentType, (i) => `content-type must be ${contentType}, got ${String(i.input)}`),
         ),
       }),
     },

@@ -25,6 +25,9 @@ import { BLOB_SCHEMA, deleteBlobs, getBlob, putBlob } from './blob-table.js'
 import { roundSettings, type Env, type RoundSettings } from './env.js'
 import { guardSettings, type GuardSettings } from './guard-settings.js'
 import { aggregateRound, loadRoundUpdates } from './round-aggregate.js'
+import type { CohortInit } from './secagg-cohort.js'
+import { assignCohort, cohortStarted, deleteSecureRound, hasCohortSum, loadCohortSums, putCohortSum, SECAGG_SCHEMA, secureLedger, type CohortSum } from './secagg-store.js'
+import { cohortScale } from '../../aggregator/src/secagg/index.js'
 import { addClipBit, deleteClipBits, loadAdamState, loadClipNorm, saveAdamState, saveClipNorm, SERVER_STATE_SCHEMA, sumClipBits } from './server-state.js'
 
 /** What GET /v1/privacy answers. */
@@ -75,7 +78,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     this.sql.exec('CREATE TABLE IF NOT EXISTS round (id INTEGER PRIMARY KEY, config TEXT NOT NULL, opened_at INTEGER NOT NULL, status TEXT NOT NULL)')
     this.sql.exec('CREATE TABLE IF NOT EXISTS round_update (round_id INTEGER NOT NULL, seq INTEGER NOT NULL, nonce BLOB NOT NULL UNIQUE, received_at INTEGER NOT NULL, PRIMARY KEY (round_id, seq))')
     this.sql.exec('CREATE TABLE IF NOT EXISTS ledger (round_id INTEGER PRIMARY KEY, entry TEXT NOT NULL)')
-    for (const ddl of SERVER_STATE_SCHEMA) this.sql.exec(ddl)
+    for (const ddl of [...SERVER_STATE_SCHEMA, ...SECAGG_SCHEMA]) this.sql.exec(ddl)
     this.clipNorm = this.settings.adaptiveClipping ? loadClipNorm(this.sql, this.settings.clipNorm) : this.settings.clipNorm
 
     const latest = this.sql.exec<{ version: number }>('SELECT version FROM model ORDER BY version DESC LIMIT 1').toArray()[0]
@@ -103,6 +106,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     // Rebuild the running sum from the persisted updates: everything acknowledged is counted.
     this.sum = new RoundSum(this.model.weights.length)
     for (const update of loadRoundUpdates(this.sql, this.round.config.roundId)) this.sum.add(update)
+    for (const c of loadCohortSums(this.sql, this.round.config.roundId)) this.sum.addSum(c.sum, c.included)
     await this.ctx.storage.setAlarm(this.round.config.deadline)
   }
 
@@ -121,6 +125,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       sampleRate: s.sampleRate,
       deadline: now + s.roundSeconds * 1000,
       adaptiveClipping: s.adaptiveClipping,
+      secureAggregation: s.secureAggregation,
     }
     this.sql.exec("INSERT INTO round (id, config, opened_at, status) VALUES (?, ?, ?, 'open')", id, JSON.stringify(config), now)
     this.round = { config, openedAt: now }
@@ -164,6 +169,7 @@ export class RoundCoordinator extends DurableObject<Env> {
    */
   async submit(body: ArrayBuffer): Promise<SubmitResult> {
     try {
+      if (this.round.config.secureAggregation) throw new PayloadRejectedError(RejectReason.ParameterMismatch, 'this round aggregates securely: take part through /v1/secagg/join', 422)
       const update = decodeUpdate(new Uint8Array(body))
       validateUpdate(update, this.round.config, this.model.description.layout, this.guard)
       const roundId = this.round.config.roundId
@@ -183,6 +189,40 @@ export class RoundCoordinator extends DurableObject<Env> {
       if (e instanceof PayloadRejectedError) return { ok: false, status: e.status, reason: e.reason, message: e.message }
       throw e
     }
+  }
+
+  /**
+   * Secure aggregation: the cohort a joining device goes to, with the parameters the cohort
+   * Durable Object runs with (docs/SECAGG.md).
+   */
+  async secureJoin(roundId: number, vectorLength: number): Promise<{ ok: true; init: CohortInit } | { ok: false; status: 409 | 422; reason: string; message: string }> {
+    const cfg = this.round.config
+    if (!cfg.secureAggregation) return { ok: false, status: 409, reason: 'not_secure', message: 'this round takes plain updates at /v1/updates' }
+    if (roundId !== cfg.roundId) return { ok: false, status: 409, reason: RejectReason.RoundClosed, message: `round ${roundId} is not open (open round: ${cfg.roundId})` }
+    if (vectorLength !== this.model.weights.length) return { ok: false, status: 422, reason: RejectReason.ShapeMismatch, message: `the model has ${this.model.weights.length} parameters, not ${vectorLength}` }
+    const round = { ...cfg, secureAggregation: cfg.secureAggregation }
+    const cohort = assignCohort(this.sql, cfg.roundId, cfg.secureAggregation.cohortSize)
+    return { ok: true, init: { round, cohort, vectorLength, scale: cohortScale(round) } }
+  }
+
+  /** A cohort refused a device because it had started: later devices go to the next cohort. */
+  async secureCohortStarted(roundId: number, cohort: number): Promise<void> {
+    cohortStarted(this.sql, roundId, cohort)
+  }
+
+  /**
+   * A cohort's unmasked sum: folded into the round as `included` updates (persisted first), and
+   * the round publishes once the expected number of clients is in, like plain updates.
+   */
+  async submitCohortSum(s: CohortSum): Promise<{ ok: true; published: number | null } | { ok: false; message: string }> {
+    const cfg = this.round.config
+    if (s.roundId !== cfg.roundId || s.modelVersion !== cfg.modelVersion) return { ok: false, message: `round ${s.roundId} on model ${s.modelVersion} is closed` }
+    if (hasCohortSum(this.sql, s.roundId, s.cohort)) return { ok: false, message: `cohort ${s.cohort} already delivered its sum` }
+    const sum = new Float64Array(s.sum.slice().buffer)
+    if (sum.length !== this.model.weights.length || !sum.every(Number.isFinite)) return { ok: false, message: 'the sum does not fit the model' }
+    this.ctx.storage.transactionSync(() => putCohortSum(this.sql, s))
+    this.sum.addSum(sum, s.included)
+    return { ok: true, published: this.sum.count >= cfg.expectedClients ? this.close('published') : null }
   }
 
   /**
@@ -228,6 +268,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       closedAt: Date.now(),
       adaptiveClipping: cfg.adaptiveClipping ? { ...cfg.adaptiveClipping, unclippedFraction: fraction, nextClipNorm: clipNext } : null,
       serverOptimizer: step.optimizer,
+      secureAggregation: cfg.secureAggregation ? secureLedger(this.sql, cfg.roundId, cfg.secureAggregation, cfg.noiseMultiplier, cfg.noiseMode === 'distributed') : null,
     }
     const privacy = modelPrivacy([...this.ledgerEntries(), entry], this.settings.targetDelta)
     const recorded: RoundLedgerEntry = { ...entry, epsilon: privacy.epsilon, delta: privacy.delta }
@@ -248,6 +289,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       this.clipNorm = clipNext
       deleteClipBits(this.sql, cfg.roundId)
       deleteBlobs(this.sql, 'update', cfg.roundId)
+      deleteSecureRound(this.sql, cfg.roundId)
       this.sql.exec('DELETE FROM round_update WHERE round_id = ?', cfg.roundId)
       if (next && nextBytes) {
         this.model = next

@@ -5,6 +5,7 @@
  * pseudorandom generator that expands a 32-byte seed into a mask. Nothing here is hand-rolled
  * cryptography; only the wiring is ours.
  */
+import { fromB64, toB64 } from './wire.js'
 
 /** Bytes of an uncompressed P-256 public key (0x04 ‖ x ‖ y). */
 export const PUBLIC_KEY_BYTES = 65
@@ -29,19 +30,6 @@ export interface AgreementKeyPair {
 
 const P256 = { name: 'ECDH', namedCurve: 'P-256' } as const
 
-function b64url(bytes: Uint8Array): string {
-  let s = ''
-  for (const b of bytes) s += String.fromCharCode(b)
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromB64url(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'))
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  return out
-}
-
 /** Copies into a fresh ArrayBuffer-backed array (WebCrypto refuses shared or offset views in some runtimes). */
 export function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(bytes.length)
@@ -63,7 +51,7 @@ export async function generateAgreementKey(subtle: SubtleCrypto = crypto.subtle)
 export async function exportPrivateScalar(key: CryptoKey, subtle: SubtleCrypto = crypto.subtle): Promise<Uint8Array<ArrayBuffer>> {
   const jwk = (await subtle.exportKey('jwk', key)) as JsonWebKey
   if (typeof jwk.d !== 'string') throw new Error('private key did not export its scalar')
-  const d = fromB64url(jwk.d)
+  const d = fromB64(jwk.d, 'private scalar')
   if (d.length !== SECRET_BYTES) throw new Error(`P-256 scalar has ${d.length} bytes`)
   return d
 }
@@ -90,7 +78,7 @@ export async function importPrivateScalar(d: Uint8Array, publicKey: Uint8Array, 
   const key = await subtle.importKey('pkcs8', der, P256, true, ['deriveBits'])
   der.fill(0)
   const jwk = (await subtle.exportKey('jwk', key)) as JsonWebKey
-  if (jwk.x !== b64url(publicKey.subarray(1, 33)) || jwk.y !== b64url(publicKey.subarray(33, 65))) {
+  if (jwk.x !== toB64(publicKey.subarray(1, 33)) || jwk.y !== toB64(publicKey.subarray(33, 65))) {
     throw new Error('reconstructed scalar does not match the advertised public key')
   }
   return key

@@ -15,3 +15,6 @@ export { expandMask, agreeKey, generateAgreementKey, exportPrivateScalar, import
 export { SEALED_BUNDLE_BYTES } from './share-bundle.js'
 export { simulateCohort } from './simulate.js'
 export type { CohortRun, DropPoint } from './simulate.js'
+export { AdvertiseKeysJson, RosterJson, ShareKeysJson, InboxJson, SurvivorsJson, UnmaskSharesJson, encodeMaskedInput, decodeMaskedInput, tokenFromJson, toB64, fromB64, TOKEN_BYTES } from './wire.js'
+export { cohortScale, cohortParams } from './round.js'
+export type { SecureRoundConfig } from './round.js'

@@ -1,0 +1,119 @@
+/**
+ * Secure aggregation through the real edge worker (`wrangler dev`, the cohort Durable Object),
+ * with Node clients running the SDK's protocol driver: a cohort with a client that drops after
+ * sharing its keys still publishes exactly the FedAvg of the others, the round ledger records the
+ * cohort, plain updates are refused in a secure round, and bad protocol messages get a 4xx reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeModel, privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig, type RoundLedgerEntry } from '../aggregator/src/index.js'
+import { cohortScale } from '../aggregator/src/secagg/index.js'
+import { runSecureAggregation, type ApiCall, type SecureRound } from '../sdk/src/worker/secure-aggregation.js'
+import { startEdge, type EdgeServer } from './support/edge.js'
+
+let edge: EdgeServer
+const COHORT = 5
+
+async function round(): Promise<SecureRound> {
+  return (await (await fetch(`${edge.url}v1/round`)).json()) as SecureRound
+}
+async function model(): Promise<ModelBundle> {
+  return decodeModel(new Uint8Array(await (await fetch(`${edge.url}v1/model`)).arrayBuffer()))
+}
+const api: ApiCall = (path, init) => fetch(`${edge.url}${path}`, init)
+
+/** An API that fails every request from the first one whose path ends with `from`: a closed tab. */
+function closesTabAt(from: string): ApiCall {
+  let closed = false
+  return (path, init) => {
+    if (closed || path.endsWith(from)) {
+      closed = true
+      return Promise.reject(new Error('tab closed'))
+    }
+    return api(path, init)
+  }
+}
+
+function delta(r: RoundConfig, size: number, seed: number): Float32Array {
+  const words = new Uint32Array(size)
+  seededRandomFill(seed)(words)
+  const d = Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * 0.02)
+  privatizeInPlace(d, r, seededRandomFill(seed + 100))
+  return d
+}
+
+beforeAll(async () => {
+  edge = await startEdge({
+    vars: {
+      FEDREC_SECURE_AGGREGATION: 'on',
+      FEDREC_NOISE_MODE: 'distributed',
+      FEDREC_NOISE_MULTIPLIER: '0.5',
+      FEDREC_CLIP_NORM: '1',
+      FEDREC_MIN_CLIENTS: '4',
+      FEDREC_EXPECTED_CLIENTS: '4',
+      FEDREC_SECAGG_COHORT_SIZE: String(COHORT),
+      FEDREC_SECAGG_STEP_SECONDS: '4',
+      FEDREC_SERVER_LR: '1',
+      // Five clients polling from one address.
+      FEDREC_RATE_LIMIT: '100000',
+    },
+  })
+})
+afterAll(async () => {
+  await edge?.stop()
+})
+
+describe('secure aggregation on the edge', () => {
+  it('announces the cohort settings and refuses plain updates in a secure round', async () => {
+    const r = await round()
+    expect(r.secureAggregation).toEqual({ cohortSize: COHORT, minSurvivors: 4, stepSeconds: 4, joinSeconds: 120 })
+    const res = await fetch(`${edge.url}v1/updates`, { method: 'POST', body: new Uint8Array(64), headers: { 'content-type': 'application/octet-stream' } })
+    expect(res.status).toBe(422)
+    expect(((await res.json()) as { error: { reason: string } }).error.reason).toBe('parameter_mismatch')
+  })
+
+  it('refuses malformed protocol messages with a reason', async () => {
+    const bad = async (path: string, body: string, type = 'application/json'): Promise<[number, string]> => {
+      const res = await fetch(`${edge.url}${path}`, { method: 'POST', body, headers: { 'content-type': type } })
+      return [res.status, ((await res.json()) as { error: { reason: string } }).error.reason]
+    }
+    expect(await bad('v1/secagg/join', '{"roundId":"x"}')).toEqual([400, 'malformed'])
+    expect(await bad('v1/secagg/join', 'not json')).toEqual([400, 'malformed'])
+    expect(await bad('v1/secagg/join', '{}', 'text/plain')).toEqual([415, 'bad_content_type'])
+    expect(await bad('v1/secagg/join', JSON.stringify({ roundId: 999, vectorLength: 1 }))).toEqual([409, 'round_closed'])
+    expect(await bad('v1/secagg/cohorts/nope/poll', '{}')).toEqual([404, 'not_found'])
+    expect(await bad('v1/secagg/cohorts/r1.c0/poll', JSON.stringify({ token: 'AAAAAAAAAAAAAAAAAAAAAA', want: 'roster' }))).toEqual([409, 'unknown_member'])
+    expect(await bad('v1/secagg/cohorts/r1.c0/keys', JSON.stringify({ token: 'short' }))).toEqual([400, 'malformed'])
+  })
+
+  it('publishes the FedAvg of exactly the clients that stayed, when one drops after sharing its keys', async () => {
+    const r = await round()
+    const m = await model()
+    const deltas = [0, 1, 2, 3, 4].map((i) => delta(r, m.weights.length, 10 + i))
+    const t0 = Date.now()
+    const reports = await Promise.all(deltas.map((d, i) => runSecureAggregation(i === 2 ? closesTabAt('/masked') : api, r, d, { pollMs: 200 })))
+    const wallMs = Date.now() - t0
+    console.info(`[secagg-edge] cohort of ${COHORT}, one dropout: ${wallMs} ms; bytes sent per client ${reports.map((x) => x.bytesSent).join(', ')}`)
+    expect(reports[2]!.status).toBe('abandoned')
+    for (const i of [0, 1, 3, 4]) expect(reports[i], JSON.stringify(reports[i])).toMatchObject({ status: 'delivered', included: 4, published: m.version + 1 })
+
+    const next = await model()
+    expect(next.version).toBe(m.version + 1)
+    // w' = w + η·Σ_{included} Δ / n_expected, up to the quantisation grid (one step per client).
+    const scale = cohortScale(r)
+    let worst = 0
+    for (let j = 0; j < m.weights.length; j++) {
+      const sum = deltas[0]![j]! + deltas[1]![j]! + deltas[3]![j]! + deltas[4]![j]!
+      worst = Math.max(worst, Math.abs(next.weights[j]! - Math.fround(m.weights[j]! + sum / 4)))
+    }
+    expect(worst).toBeLessThan(4 / scale / 4 + 1e-6)
+    // The dropped client's delta is not in it: adding it would move weights far beyond the grid.
+    const withDropped = m.weights.map((w, j) => w + (deltas[0]![j]! + deltas[1]![j]! + deltas[2]![j]! + deltas[3]![j]! + deltas[4]![j]!) / 4)
+    expect(Math.max(...next.weights.map((w, j) => Math.abs(w - withDropped[j]!)))).toBeGreaterThan(1e-4)
+
+    const privacy = (await (await fetch(`${edge.url}v1/privacy`)).json()) as { rounds: RoundLedgerEntry[] }
+    const entry = privacy.rounds.find((e) => e.roundId === r.roundId)!
+    expect(entry).toMatchObject({ outcome: 'published', cohortSize: 4, noiseMode: 'distributed', noiseMultiplier: 0.5 })
+    expect(entry.secureAggregation).toMatchObject({ cohortSize: COHORT, minSurvivors: 4, cohorts: [{ included: 4, dropped: 1 }], worstCaseNoiseMultiplier: 0.5, smallestCohortNoiseMultiplier: 0.5 })
+    expect(entry.epsilon).toBeGreaterThan(0)
+  })
+})
