@@ -40,7 +40,9 @@ export function rateLimit<E extends RateLimitBindings>(settings: (env: E) => Gua
   return async (c, next) => {
     if (c.req.method === 'OPTIONS' || c.req.path === '/v1/health') return next()
     const s = settings(c.env)
-    const upload = c.req.method === 'POST'
+    // Uploads are the model-sized bodies: updates and secure aggregation's masked inputs. The
+    // protocol's small JSON messages and polls count only towards the overall limit.
+    const upload = c.req.method === 'POST' && (c.req.path === '/v1/updates' || c.req.path.endsWith('/masked'))
     const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(clientKey(c.req.raw)))
     const windowMs = s.rateWindowSeconds * 1000
     const limits: [string, number][] = upload ? [['all', s.rateLimit], ['upload', s.uploadRateLimit]] : [['all', s.rateLimit]]

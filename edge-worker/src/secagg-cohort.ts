@@ -261,12 +261,13 @@ export class SecAggCohort extends DurableObject<Env> {
     return this.serial(async () => {
       try {
         const i = this.member(token)
-        if (this.server!.step !== step) {
+        const early = step === SecAggStep.AdvertiseKeys && this.server!.step === SecAggStep.Join
+        if (this.server!.step !== step && !early) {
           throw new PayloadRejectedError(RejectReason.WrongStep, `the cohort is at step ${this.outcome ? this.outcome.status : this.server!.step}, not ${step}`, 409)
         }
         await fn(i)
         const s = this.server!
-        if (s.step === SecAggStep.Unmask ? s.reconstructible() : s.awaited().length === 0) await this.advance()
+        if (s.step !== SecAggStep.Join && (s.step === SecAggStep.Unmask ? s.reconstructible() : s.awaited().length === 0)) await this.advance()
         return { ok: true, value: { step: this.server!.step } }
       } catch (e) {
         return rejection(e)

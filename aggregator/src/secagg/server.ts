@@ -155,9 +155,13 @@ export class SecAggServer {
     }
   }
 
-  /** Step 1: a client's public keys, checked to be points on P-256 and not copies of another's. */
+  /**
+   * Step 1: a client's public keys, checked to be points on P-256 and not copies of another's.
+   * Accepted from a member while the cohort still fills, too: joining and advertising are one
+   * round trip for the client.
+   */
   async receiveKeys(i: number, msg: AdvertiseKeys, subtle: SubtleCrypto = crypto.subtle): Promise<void> {
-    this.expectStep(SecAggStep.AdvertiseKeys)
+    if (this.stepNow !== SecAggStep.Join) this.expectStep(SecAggStep.AdvertiseKeys)
     if (!this.members.includes(i)) reject(RejectReason.UnknownMember, `client ${i} did not join this cohort`)
     if (this.keys.has(i)) reject(RejectReason.Replay, `client ${i} already advertised its keys`)
     try {
