@@ -17,7 +17,7 @@ export type BundleBudgets = Readonly<Record<'loader' | 'core' | 'worker', number
 export declare const SDK_DIST: string
 export declare const BUNDLE_BUDGETS: BundleBudgets
 export declare function importsOf(code: string): { static: string[]; dynamic: string[] }
-export declare function compressedSizes(bytes: Uint8Array): { raw: number; gz: number; br: number }
+export declare function compressedSizes(bytes: Uint8Array, brotliQuality?: number): { raw: number; gz: number; br: number }
 export declare function staticClosure(file: string): string[]
 export declare function measureBundles(dir?: string): BundleSizes
 export declare function checkBudgets(sizes: Pick<BundleSizes, 'loader' | 'core' | 'worker'> | Readonly<Record<'loader' | 'core' | 'worker', { readonly gz: number }>>, budgets?: BundleBudgets): string[]

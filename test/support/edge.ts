@@ -17,6 +17,8 @@ export interface EdgeServer {
   readonly persistDir: string
   /** Everything wrangler printed, for failure messages. */
   log(): string
+  /** Process id of wrangler, which leads the process group that holds workerd. */
+  pid(): number | undefined
   /** Kills workerd (SIGKILL, as a crash would) and starts it again on the same port and storage. */
   restart(): Promise<void>
   stop(): Promise<void>
@@ -27,6 +29,8 @@ export interface EdgeOptions {
   readonly vars?: Readonly<Record<string, string>>
   /** Milliseconds to wait for /v1/health. */
   readonly readyTimeoutMs?: number
+  /** A wrangler config other than the repo's wrangler.toml (e.g. the bench's, with other assets). */
+  readonly config?: string
 }
 
 /** A TCP port nobody listens on right now. */
@@ -68,12 +72,13 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeServer> {
   const persistDir = mkdtempSync(join(tmpdir(), 'fedrec-edge-'))
   const url = `http://127.0.0.1:${port}/`
   const vars = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`])
+  const config = opts.config ? ['--config', opts.config] : []
   let output = ''
   let child: ChildProcess
   const launch = async (): Promise<void> => {
     child = spawn(
       join(REPO_ROOT, 'node_modules/.bin/wrangler'),
-      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir, '--show-interactive-dev-session=false', '--inspector-port', String(await freePort()), ...vars],
+      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistDir, '--show-interactive-dev-session=false', '--inspector-port', String(await freePort()), ...config, ...vars],
       { cwd: REPO_ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     )
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
@@ -95,6 +100,7 @@ export async function startEdge(opts: EdgeOptions = {}): Promise<EdgeServer> {
     url,
     persistDir,
     log: () => output,
+    pid: () => child.pid,
     restart: async () => {
       await kill('SIGKILL')
       await launch()
