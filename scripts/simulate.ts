@@ -90,6 +90,9 @@ async function main(): Promise<number> {
         FEDREC_CLIP_NORM: String(positiveNumber('--clip', values.clip, 1)),
         FEDREC_NOISE_MULTIPLIER: String(positiveNumber('--noise', values.noise, 0.1, true)),
         FEDREC_NOISE_MODE: mode,
+        // Every simulated shopper connects from this machine: one rate-limit key for them all.
+        FEDREC_RATE_LIMIT: String(Math.max(600, 200 * shoppers)),
+        FEDREC_UPLOAD_RATE_LIMIT: String(Math.max(30, 4 * shoppers)),
       },
     })
     url = edge.url

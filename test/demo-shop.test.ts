@@ -255,6 +255,26 @@ describe('demo store', () => {
       if (typeof r.epsilon === 'number') expect(await row.locator('[data-field="epsilon"]').textContent()).toBe(r.epsilon.toPrecision(4))
     }
     expect(await page.locator('#round-current').textContent()).toContain(`Open round ${server.current.roundId} `)
+
+    // The device's own ledger and the payloads it kept, against the SDK's privacy API.
+    const mine = await page.evaluate(async () => {
+      const g = window as unknown as { fedrec: { ready: Promise<{ privacy: { ledger(): Promise<{ epsilon: number | null; delta: number; budget: { epsilon: number } | null; entries: unknown[] } | null>; sentPayloads(): Promise<{ roundId: number; bytes: Uint8Array }[]> } }> } }
+      const c = await g.fedrec.ready
+      const [ledger, sent] = await Promise.all([c.privacy.ledger(), c.privacy.sentPayloads()])
+      return { ledger, sent: sent.map((p) => ({ roundId: p.roundId, bytes: p.bytes.length })) }
+    })
+    expect(mine.ledger?.epsilon, 'the device has spent some ε').toBeGreaterThan(0)
+    await expect.poll(() => page.locator('#device-epsilon').textContent()).toBe(mine.ledger!.epsilon!.toPrecision(4))
+    expect(await page.locator('#device-budget').textContent()).toContain(`ε ${mine.ledger!.budget!.epsilon} at δ`)
+    expect(mine.sent.length).toBeGreaterThan(0)
+    await expect.poll(() => page.locator('#payloads tbody tr').count()).toBe(mine.sent.length)
+    for (const p of mine.sent) {
+      const row = page.locator(`#payloads tr[data-round="${p.roundId}"]`)
+      expect(await row.locator('[data-field="bytes"]').textContent()).toBe(String(p.bytes))
+      const round = (server.rounds as unknown as { roundId: number; clipNorm: number; noiseMultiplier: number }[]).find((r) => r.roundId === p.roundId)!
+      expect(Number(await row.locator('[data-field="clip"]').textContent())).toBeCloseTo(round.clipNorm, 5)
+      expect(Number(await row.locator('[data-field="noise"]').textContent())).toBeCloseTo(round.noiseMultiplier, 5)
+    }
     await shot(page, 'privacy')
 
     // The buttons act on the device: denying deletes what was stored.

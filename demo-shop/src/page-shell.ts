@@ -4,6 +4,13 @@
  * The build writes one file per page from this, so the pages cannot drift apart.
  */
 
+/**
+ * The device privacy budget the demo store configures: generous, because the demo's rounds use
+ * little noise (z = 0.1 costs about ε 110 a round at q = 1) so that learning shows within a few
+ * rounds. A real deployment would aim for single-digit ε with far larger cohorts.
+ */
+export const DEMO_BUDGET = { epsilon: 1000, delta: 1e-6 } as const
+
 /** The store's pages: file name, `data-page` and title. */
 export const PAGES = [
   { file: 'index.html', page: 'home', title: 'fedrec demo store' },
@@ -28,7 +35,8 @@ export function pageHtml(p: (typeof PAGES)[number]): string {
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/shop/styles.css">
   <!-- fedrec: queue stub + one async tag. Calls made before the SDK loads are kept and replayed. -->
-  <script>window.fedrec=window.fedrec||function(){(window.fedrec.q=window.fedrec.q||[]).push(arguments)};</script>
+  <script>window.fedrec=window.fedrec||function(){(window.fedrec.q=window.fedrec.q||[]).push(arguments)};
+  fedrec('init',{privacy:{budget:{epsilon:${DEMO_BUDGET.epsilon},delta:${DEMO_BUDGET.delta}}}});</script>
   <script async src="/sdk/fedrec-loader.js" data-api="/"></script>
   <script type="module" src="/shop/app.js"></script>
 </head>

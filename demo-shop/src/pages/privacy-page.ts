@@ -6,6 +6,7 @@
 import type { FedrecClient, FedrecStatus } from '../../../sdk/src/entrypoints/sdk.js'
 import { h } from '../dom.js'
 import { chartPoints, type LedgerRound, type ModelEvaluation } from '../privacy/chart-points.js'
+import { budgetFacts, payloadTable } from '../privacy/device-privacy-view.js'
 import { roundChartSvg } from '../privacy/round-chart.js'
 import { sdkClient } from '../sdk.js'
 
@@ -81,9 +82,11 @@ function ledgerTable(p: PrivacyResponse): HTMLElement {
 export function privacyPage(main: HTMLElement): void {
   const device = section('device', 'Stored on this device', 'Your events, the model and your personal fine-tuning live in this browser’s storage for this site. They are never uploaded.')
   const consent = section('consent', 'Your choice', 'Sharing is optional. Recording and on-device recommendations need no consent because nothing leaves the device.')
+  const budget = section('budget', 'Privacy budget of this device', 'Every round this device drew its sampling coin in counts, sent or not; the RDP accountant composes them into (ε, δ).')
+  const payloads = section('sent', 'Updates this device sent', 'Each payload exactly as it left, decoded here with the server’s own decoder: numbers only — a noised, clipped weight change, a round number and a one-time nonce.')
   const rounds = section('rounds', 'Shared model rounds', 'The server publishes every round it closed: how many devices took part and with what clipping and noise (GET /v1/privacy).')
   const chart = section('chart', 'How the shared model learns', 'Validation P@20 of each published model on held-out simulated shoppers’ sessions (run `npm run simulate`), with each round’s participants and the ε spent so far.')
-  main.replaceChildren(h('h1', {}, 'Your privacy'), device.el, consent.el, rounds.el, chart.el)
+  main.replaceChildren(h('h1', {}, 'Your privacy'), device.el, consent.el, budget.el, payloads.el, rounds.el, chart.el)
 
   let lastChart = ''
   const refresh = async (): Promise<void> => {
@@ -100,9 +103,11 @@ export function privacyPage(main: HTMLElement): void {
     }
   }
   const refreshDevice = (client: FedrecClient): void => {
-    void Promise.all([client.status(), client.consent.state()]).then(([st, state]) => {
+    void Promise.all([client.status(), client.consent.state(), client.privacy.ledger(), client.privacy.sentPayloads()]).then(([st, state, ledger, sent]) => {
       device.body.replaceChildren(deviceFacts(st))
       consent.body.replaceChildren(consentControls(client, state, () => refreshDevice(client)))
+      budget.body.replaceChildren(ledger ? budgetFacts(ledger) : h('p', { class: 'muted' }, 'The on-device ledger is unavailable (no worker).'))
+      payloads.body.replaceChildren(payloadTable(sent))
       main.dataset.deviceReady = 'true'
     })
   }
