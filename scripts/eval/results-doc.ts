@@ -1,6 +1,6 @@
 /**
  * Writes docs/RESULTS.md from results JSON files of `npm run eval --out` (and the `.meta.json`
- * beside each): `npx tsx scripts/eval/results-doc.ts a.json b.json > docs/RESULTS.md`.
+ * beside each): `npx tsx scripts/eval/results-doc.ts [--note TEXT]… a.json b.json > docs/RESULTS.md`.
  */
 
 import { readFile } from 'node:fs/promises'
@@ -51,7 +51,7 @@ function asResults(run: RunFiles): ModelResult[] {
  * The markdown document for the given runs, one section per data set.
  * @example renderResultsDoc([{ results, meta }])
  */
-export function renderResultsDoc(runs: readonly RunFiles[]): string {
+export function renderResultsDoc(runs: readonly RunFiles[], notes: readonly string[] = []): string {
   const out: string[] = [
     '# Results',
     '',
@@ -60,6 +60,7 @@ export function renderResultsDoc(runs: readonly RunFiles[]): string {
     'below was measured by the command shown; metrics in percent, SR-GNN protocol (next item ranked',
     'against the whole training catalogue, every prefix of every test session).',
     '',
+    ...notes.flatMap((n) => [n, '']),
   ]
   // Runs of the same data set (e.g. baselines and neural models run separately) share a section.
   const datasets = [...new Set(runs.map((r) => r.results.dataset))]
@@ -97,11 +98,18 @@ export async function readRun(file: string): Promise<RunFiles> {
 
 const invoked = process.argv[1]
 if (invoked !== undefined && import.meta.url === pathToFileURL(invoked).href) {
-  const files = process.argv.slice(2)
+  // --note TEXT (repeatable) adds a paragraph under the header; the rest are results files.
+  const files: string[] = []
+  const notes: string[] = []
+  const argv = process.argv.slice(2)
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--note' && argv[i + 1] !== undefined) notes.push(argv[++i]!)
+    else files.push(argv[i]!)
+  }
   if (files.length === 0) {
-    process.stderr.write('usage: npx tsx scripts/eval/results-doc.ts results.json… > docs/RESULTS.md\n')
+    process.stderr.write('usage: npx tsx scripts/eval/results-doc.ts [--note TEXT]… results.json… > docs/RESULTS.md\n')
     process.exitCode = 2
   } else {
-    process.stdout.write(renderResultsDoc(await Promise.all(files.map(readRun))))
+    process.stdout.write(renderResultsDoc(await Promise.all(files.map(readRun)), notes))
   }
 }
