@@ -18,6 +18,10 @@ export const KvKey = {
   Ledger: 'ledger',
   SentPayloads: 'sent-payloads',
   RoundDecisions: 'round-decisions',
+  /** Encoded updates waiting for the edge's 202 (worker/upload-queue.ts). */
+  UploadQueue: 'upload-queue',
+  /** Set while local training runs (worker/training-marker.ts). */
+  TrainingMark: 'training-mark',
 } as const
 export type KvKey = (typeof KvKey)[keyof typeof KvKey]
 

@@ -83,3 +83,14 @@ export async function selectBackend(order: readonly Backend[], wasmBase: string)
   }
   throw new Error(`no tfjs backend initialised: ${attempts.map((a) => `${a.backend}: ${a.error}`).join('; ')}`)
 }
+
+/**
+ * The one warning for a device left on the cpu backend because every accelerated one failed
+ * (no WebGPU, WebGL or WASM): recommendations still work, only slower. Null otherwise.
+ * @example slowBackendWarning('cpu', [{ backend: 'webgl', ok: false, error: 'no context' }, { backend: 'cpu', ok: true }])
+ */
+export function slowBackendWarning(backend: Backend, attempts: readonly BackendAttempt[]): string | null {
+  const failed = attempts.filter((a) => !a.ok)
+  if (backend !== 'cpu' || failed.length === 0) return null
+  return `[fedrec] no accelerated backend (${failed.map((a) => `${a.backend}: ${a.error ?? 'failed'}`).join('; ')}); training on cpu, which is slower`
+}

@@ -3,6 +3,7 @@ import {
   clipBitField,
   encodeUpdate,
   NONCE_BYTES,
+  parseRoundConfig,
   privatizeInPlace,
   type RoundConfig,
 } from '../../../aggregator/src/index.js'
@@ -11,10 +12,13 @@ import { KvKey, openEventStore, MemoryStore, type EventStore } from '../store/ev
 import { apiFetch } from './api-fetch.js'
 import { DevicePrivacy } from './device-privacy.js'
 import type { DevicePrivacyLedger, SentPayload } from './privacy-types.js'
-import { BACKEND_ORDER, selectBackend, type Backend, type BackendAttempt } from './backend.js'
+import { BACKEND_ORDER, selectBackend, slowBackendWarning, type Backend, type BackendAttempt } from './backend.js'
 import { instantiate, trainLocal } from './local-training.js'
 import { ModelCache, type GlobalModel } from './model-cache.js'
 import { recentItems, toSessions } from './sequences.js'
+import { UploadQueue, type UploadOutcome } from './upload-queue.js'
+import { UploadRunner } from './upload-runner.js'
+import { clearTraining, markTraining, reportInterruptedTraining } from './training-marker.js'
 import type { ConsentState, ParticipationResult, RankResult, WorkerApi, WorkerStarted, WorkerStartOptions } from './worker-api.js'
 
 interface PersonalModel {
@@ -23,7 +27,8 @@ interface PersonalModel {
   readonly weights: Float32Array
 }
 
-type RoundDecision = 'sent' | 'not_sampled' | 'sampled'
+/** 'queued': the update is in the upload queue; the device trains no second update for the round. */
+type RoundDecision = 'sent' | 'queued' | 'not_sampled' | 'sampled'
 
 /**
  * Implements {@link WorkerApi}. Training runs one at a time (`exclusive`), so a rank during a
@@ -40,6 +45,7 @@ export class FedrecWorker implements WorkerApi {
   private apiBase = '/'
   private personal: PersonalModel | null = null
   private queue: Promise<unknown> = Promise.resolve()
+  private uploads: UploadRunner | null = null
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn)
@@ -52,15 +58,24 @@ export class FedrecWorker implements WorkerApi {
     try {
       this.store = await openEventStore()
     } catch (e) {
-      console.warn('[fedrec] IndexedDB unavailable in the worker; keeping data in memory', e)
+      // The page has already warned about it (it opens the same database first).
+      console.info('[fedrec] IndexedDB unavailable in the worker; keeping data in memory', e)
     }
     this.privacy = new DevicePrivacy(this.store, opts.privacy)
+    this.uploads = new UploadRunner(
+      new UploadQueue(this.store, (body) => apiFetch(this.apiBase, 'v1/updates', { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/octet-stream' } })),
+      (o) => this.uploadSettled(o),
+    )
+    this.uploads.resume()
+    await reportInterruptedTraining(this.store)
     this.backendOrder = opts.backends ?? BACKEND_ORDER
     this.wasmBase = opts.wasmBase
     const { backend, attempts } = await selectBackend(this.backendOrder, this.wasmBase)
     this.backend = backend
     this.backendAttempts = attempts
-    console.info(`[fedrec] training backend: ${backend}`)
+    const slow = slowBackendWarning(backend, attempts)
+    if (slow) console.warn(slow)
+    else console.info(`[fedrec] training backend: ${backend}`)
     this.cache = new ModelCache(this.store, this.apiBase)
     const model = (await this.cache.sync()) ?? null
     this.personal = (await this.store.get<PersonalModel>(KvKey.PersonalModel)) ?? null
@@ -148,13 +163,15 @@ export class FedrecWorker implements WorkerApi {
     try {
       const res = await apiFetch(this.apiBase, 'v1/round')
       if (!res.ok) return { status: 'skipped', reason: 'offline', detail: `GET /v1/round answered ${res.status}` }
-      round = (await res.json()) as RoundConfig
+      const parsed = parseRoundConfig(await res.json())
+      if (!parsed.ok) return { status: 'skipped', reason: 'rejected', detail: `GET /v1/round announced an invalid round: ${parsed.error}` }
+      round = parsed.round
     } catch (e) {
       return { status: 'skipped', reason: 'offline', detail: String(e) }
     }
     const decisions = (await this.store.get<Record<string, RoundDecision>>(KvKey.RoundDecisions)) ?? {}
     const decided = decisions[round.roundId]
-    if (decided === 'sent' || decided === 'not_sampled') return { status: 'skipped', reason: 'already_decided', roundId: round.roundId, detail: decided }
+    if (decided === 'sent' || decided === 'queued' || decided === 'not_sampled') return { status: 'skipped', reason: 'already_decided', roundId: round.roundId, detail: decided }
     if (decided === undefined) {
       const refusal = await this.privacy.gate(round)
       if (refusal) return { status: 'skipped', reason: refusal.reason, roundId: round.roundId, detail: refusal.detail }
@@ -174,7 +191,8 @@ export class FedrecWorker implements WorkerApi {
     if (sessions.every((s) => s.length < 2)) return { status: 'skipped', reason: 'no_history', roundId: round.roundId }
 
     const t0 = performance.now()
-    const { weights } = await this.onBackend('training', () => trainLocal(model, sessions))
+    await markTraining(this.store, round.roundId)
+    const { weights } = await this.onBackend('training', () => trainLocal(model, sessions)).finally(() => clearTraining(this.store))
     const trainMs = performance.now() - t0
     const global = model.bundle.weights
     const delta = new Float32Array(weights.length)
@@ -191,20 +209,10 @@ export class FedrecWorker implements WorkerApi {
       data: delta,
       ...clipBitField(round, report),
     })
-    let res: Response
-    try {
-      res = await apiFetch(this.apiBase, 'v1/updates', {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/octet-stream' },
-      })
-    } catch (e) {
-      return { status: 'skipped', reason: 'offline', roundId: round.roundId, detail: String(e) }
-    }
-    if (!res.ok) {
-      const detail = await res.text().catch(() => '')
-      return { status: 'skipped', reason: 'rejected', roundId: round.roundId, detail: `${res.status} ${detail}` }
-    }
+    await this.decide(decisions, round.roundId, 'queued')
+    const outcome = await this.uploads!.submit(round, body)
+    if (outcome.status === 'retrying') return { status: 'skipped', reason: 'offline', roundId: round.roundId, detail: `queued; retry in ${Math.round(outcome.delayMs / 1000)} s (${outcome.detail})` }
+    if (outcome.status === 'discarded') return { status: 'skipped', reason: 'rejected', roundId: round.roundId, detail: outcome.detail }
     await this.decide(decisions, round.roundId, 'sent')
     await this.privacy.recordSent(round, body)
     await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
@@ -219,6 +227,18 @@ export class FedrecWorker implements WorkerApi {
       clipped: report.clipped,
       backend: this.backend,
       trainMs,
+    }
+  }
+
+  /** A queued update delivered or dropped by a background retry. */
+  private async uploadSettled(o: UploadOutcome): Promise<void> {
+    const { round, body } = o.upload
+    if (o.status === 'sent') {
+      const decisions = (await this.store.get<Record<string, RoundDecision>>(KvKey.RoundDecisions)) ?? {}
+      await this.decide(decisions, round.roundId, 'sent')
+      await this.privacy.recordSent(round, body)
+    } else if (o.status === 'discarded') {
+      console.info(`[fedrec] update for round ${round.roundId} discarded: ${o.detail}`)
     }
   }
 

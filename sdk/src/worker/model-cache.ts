@@ -1,11 +1,14 @@
 /** Fetches the global model with its ETag and keeps it in IndexedDB; refetches only on a new version. */
 import { decodeModel, type ModelBundle } from '../../../aggregator/src/index.js'
 import { apiFetch } from './api-fetch.js'
+import { sha256Hex } from './checksum.js'
 import { KvKey, type EventStore } from '../store/event-store.js'
 
 interface CachedModel {
   readonly etag: string
   readonly bytes: Uint8Array
+  /** SHA-256 of `bytes`, written with them; a cache entry without it or not matching it is discarded. */
+  readonly sha256?: string
 }
 
 /** The global model as the worker uses it. */
@@ -28,6 +31,8 @@ function toGlobal(bytes: Uint8Array): GlobalModel {
 export class ModelCache {
   private current: GlobalModel | null = null
   private etag: string | null = null
+  /** One warning per worker when the API cannot be reached, not one per ranking. */
+  private warnedUnreachable = false
 
   constructor(
     private readonly store: EventStore,
@@ -40,10 +45,12 @@ export class ModelCache {
     const cached = await this.store.get<CachedModel>(KvKey.GlobalModel)
     if (!cached) return null
     try {
+      if (!cached.sha256 || cached.sha256 !== (await sha256Hex(cached.bytes))) throw new Error('checksum mismatch')
       this.current = toGlobal(cached.bytes)
       this.etag = cached.etag
     } catch (e) {
-      console.warn('[fedrec] cached model is unreadable; refetching', e)
+      console.warn(`[fedrec] the cached model is damaged (${e instanceof Error ? e.message : String(e)}); discarded, fetching it again`)
+      await this.store.set(KvKey.GlobalModel, undefined)
     }
     return this.current
   }
@@ -59,15 +66,30 @@ export class ModelCache {
     let res: Response
     try {
       res = await apiFetch(this.apiBase, 'v1/model', { headers })
-    } catch {
+    } catch (e) {
+      this.unreachable(String(e))
       return this.current
     }
-    if (res.status === 304 || !res.ok) return this.current
+    if (res.status === 304) return this.current
+    if (!res.ok) {
+      this.unreachable(`GET /v1/model answered ${res.status}`)
+      return this.current
+    }
     const bytes = new Uint8Array(await res.arrayBuffer())
     const next = toGlobal(bytes)
     this.current = next
     this.etag = res.headers.get('etag') ?? `"v${next.bundle.version}"`
-    await this.store.set(KvKey.GlobalModel, { etag: this.etag, bytes } satisfies CachedModel)
+    await this.store.set(KvKey.GlobalModel, { etag: this.etag, bytes, sha256: await sha256Hex(bytes) } satisfies CachedModel)
     return next
+  }
+
+  private unreachable(why: string): void {
+    if (this.warnedUnreachable) return
+    this.warnedUnreachable = true
+    console.warn(
+      this.current
+        ? `[fedrec] the fedrec API is unreachable (${why}); using the cached model v${this.current.bundle.version}`
+        : `[fedrec] the fedrec API is unreachable (${why}) and no model is cached; recommendations keep the page order`,
+    )
   }
 }
