@@ -12,6 +12,7 @@ import { launchChromium } from '../../test/support/browser.js'
 import { startEdge, type EdgeServer } from '../../test/support/edge.js'
 import type { BenchContext, Section } from './context.js'
 import { demoCatalogue } from './demo-assets.js'
+import { UNLIMITED_RATES } from './edge-load.js'
 import { syntheticHistory, type HistoryEvent } from './history.js'
 import { summarize } from './stats.js'
 import { verdict } from './table.js'
@@ -214,7 +215,7 @@ export const browserSection: Section = {
   name: 'browser',
   heavy: true,
   async run(ctx) {
-    const edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: '1', FEDREC_EXPECTED_CLIENTS: '1', FEDREC_SAMPLE_RATE: '1', FEDREC_ROUND_SECONDS: '3600', FEDREC_CLIP_NORM: '1', FEDREC_NOISE_MULTIPLIER: '0.1' } })
+    const edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: '1', FEDREC_EXPECTED_CLIENTS: '1', FEDREC_SAMPLE_RATE: '1', FEDREC_ROUND_SECONDS: '3600', FEDREC_CLIP_NORM: '1', FEDREC_NOISE_MULTIPLIER: '0.1', ...UNLIMITED_RATES } })
     const browser = await launchChromium()
     try {
       const catalogue = demoCatalogue()
