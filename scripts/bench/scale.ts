@@ -31,6 +31,7 @@ export const scaleSection: Section = {
     const small = sessionConfig(itemsForParams(10_000))
     const smallPool = syntheticUpdates(small, benchRound(), 16)
     const smallModel = syntheticModel(small)
+    roundCost(small, smallModel, 100, smallPool) // untimed: let the JIT compile the paths first
     const cohortPts: [number, number][] = []
     const closePts: [number, number][] = []
     for (const n of cohorts) {
