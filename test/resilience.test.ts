@@ -5,23 +5,12 @@
  * logs exactly one `[fedrec]` warning that names the problem. And an upload that fails is
  * retried from the persisted queue with the same bytes until the edge accepts it.
  */
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium } from './support/browser.js'
-import { startEdge, type EdgeServer } from './support/edge.js'
-import { chromium } from 'playwright-core'
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/browser.js'
+import { useShop } from './support/shop-fixture.js'
 
-let edge: EdgeServer
-let browser: Browser
-
-beforeAll(async () => {
-  edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: '5', FEDREC_EXPECTED_CLIENTS: '5' } })
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  await edge?.stop()
-})
+const shop = useShop()
 
 interface Opened {
   readonly page: Page
@@ -42,7 +31,7 @@ async function openHome(context: BrowserContext): Promise<Opened> {
   page.on('console', (m) => take(m.type(), m.text()))
   // The page's console events include those of its dedicated workers.
   page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`))
-  await page.goto(edge.url)
+  await page.goto(shop.edge.url)
   await page.locator('#for-you .fedrec-widget__item').first().waitFor({ timeout: 180_000 })
   // Let the worker finish what it started (its warnings come before the widget, but be sure).
   await page.waitForTimeout(500)
@@ -81,7 +70,7 @@ function readKv(page: Page, key: string): Promise<unknown> {
 
 describe('the page keeps working', () => {
   it('with no IndexedDB (page and worker)', async () => {
-    const context = await browser.newContext()
+    const context = await shop.browser.newContext()
     await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }))
     await context.route('**/sdk/fedrec-worker.js', async (route) => {
       const res = await route.fetch()
@@ -94,7 +83,7 @@ describe('the page keeps working', () => {
   })
 
   it('with no Worker', async () => {
-    const context = await browser.newContext()
+    const context = await shop.browser.newContext()
     await context.addInitScript(() => Object.defineProperty(window, 'Worker', { value: undefined }))
     const o = await openHome(context)
     expectOneWarning(o, /on-device model unavailable/)
@@ -125,7 +114,7 @@ describe('the page keeps working', () => {
   })
 
   it('offline, with the model cached by an earlier visit', async () => {
-    const context = await browser.newContext()
+    const context = await shop.browser.newContext()
     const first = await openHome(context)
     expect(first.warnings, 'an ordinary visit warns about nothing').toEqual([])
     await first.page.close()
@@ -136,7 +125,7 @@ describe('the page keeps working', () => {
   })
 
   it('with the API blocked on a first visit (no model)', async () => {
-    const context = await browser.newContext()
+    const context = await shop.browser.newContext()
     await context.route('**/v1/**', (route) => route.abort('blockedbyclient'))
     const o = await openHome(context)
     expectOneWarning(o, /API is unreachable .*no model is cached; recommendations keep the page order/)
@@ -145,7 +134,7 @@ describe('the page keeps working', () => {
   })
 
   it('with a damaged cached model: the checksum catches it and the model is fetched again', async () => {
-    const context = await browser.newContext()
+    const context = await shop.browser.newContext()
     const first = await openHome(context)
     expect(first.warnings).toEqual([])
     // Flip one byte in the float data of the cached bundle: it still decodes, only the checksum can tell.
@@ -180,7 +169,7 @@ describe('the page keeps working', () => {
   })
 
   it('after a tab was closed mid-training', async () => {
-    const context = await browser.newContext()
+    const context = await shop.browser.newContext()
     const first = await openHome(context)
     const skus = await first.page.evaluate(async () => ((await (await fetch('/shop/products.json')).json()) as { sku: string; category: string }[]).filter((p) => p.category === 'groceries').map((p) => p.sku))
     await first.page.evaluate(async (ids) => {
@@ -204,7 +193,7 @@ describe('the page keeps working', () => {
 
 describe('upload retries', () => {
   it('retries a failed upload from the persisted queue with the same bytes until the edge accepts it', async () => {
-    const context = await browser.newContext()
+    const context = await shop.browser.newContext()
     let failures = 2
     const attempts: Buffer[] = []
     await context.route('**/v1/updates', async (route: { request(): Request; abort(e: string): Promise<void>; continue(): Promise<void> }) => {
