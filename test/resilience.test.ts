@@ -68,6 +68,19 @@ function readKv(page: Page, key: string): Promise<unknown> {
   )
 }
 
+/** Records a short history in one category, grants consent and takes part in the round. */
+function participateAfterBrowsing(page: Page, category: string): Promise<{ status: string; reason?: string; detail?: string }> {
+  return page.evaluate(async (cat) => {
+    const g = window as unknown as { fedrec: ((...a: unknown[]) => void) & { ready: Promise<{ consent: { grant(): Promise<void> }; flush(): Promise<void>; participate(): Promise<{ status: string; reason?: string; detail?: string }> }> } }
+    const ids = ((await (await fetch('/shop/products.json')).json()) as { sku: string; category: string }[]).filter((p) => p.category === cat).map((p) => p.sku)
+    const client = await g.fedrec.ready
+    for (let r = 0; r < 3; r++) for (const id of ids.slice(0, 8)) g.fedrec('event', 'view_item', { items: [{ item_id: id }] })
+    await client.flush()
+    await client.consent.grant()
+    return client.participate()
+  }, category)
+}
+
 describe('the page keeps working', () => {
   it('with no IndexedDB (page and worker)', async () => {
     const context = await shop.browser.newContext()
@@ -171,15 +184,7 @@ describe('the page keeps working', () => {
   it('after a tab was closed mid-training', async () => {
     const context = await shop.browser.newContext()
     const first = await openHome(context)
-    const skus = await first.page.evaluate(async () => ((await (await fetch('/shop/products.json')).json()) as { sku: string; category: string }[]).filter((p) => p.category === 'groceries').map((p) => p.sku))
-    await first.page.evaluate(async (ids) => {
-      const g = window as unknown as { fedrec: ((...a: unknown[]) => void) & { ready: Promise<{ consent: { grant(): Promise<void> }; flush(): Promise<void>; participate(): Promise<unknown> }> } }
-      const client = await g.fedrec.ready
-      for (let r = 0; r < 3; r++) for (const id of ids.slice(0, 8)) g.fedrec('event', 'view_item', { items: [{ item_id: id }] })
-      await client.flush()
-      await client.consent.grant()
-      void client.participate()
-    }, skus)
+    void participateAfterBrowsing(first.page, 'groceries').catch(() => undefined)
     const until = Date.now() + 120_000
     while (!(await readKv(first.page, 'training-mark')) && Date.now() < until) await first.page.waitForTimeout(100)
     expect(await readKv(first.page, 'training-mark'), 'training started').toBeTruthy()
@@ -203,19 +208,27 @@ describe('upload retries', () => {
     })
     const accepted = new Promise<number>((resolve) => context.on('response', (r) => (r.url().endsWith('/v1/updates') && r.status() === 202 ? resolve(r.status()) : undefined)))
     const o = await openHome(context)
-    const skus = await o.page.evaluate(async () => ((await (await fetch('/shop/products.json')).json()) as { sku: string; category: string }[]).filter((p) => p.category === 'smartphones').map((p) => p.sku))
-    const result = await o.page.evaluate(async (ids) => {
-      const g = window as unknown as { fedrec: ((...a: unknown[]) => void) & { ready: Promise<{ consent: { grant(): Promise<void> }; flush(): Promise<void>; participate(): Promise<{ status: string; reason?: string; detail?: string }> }> } }
-      const client = await g.fedrec.ready
-      for (let r = 0; r < 3; r++) for (const id of ids.slice(0, 8)) g.fedrec('event', 'view_item', { items: [{ item_id: id }] })
-      await client.flush()
-      await client.consent.grant()
-      return client.participate()
-    }, skus)
+    const result = await participateAfterBrowsing(o.page, 'smartphones')
     expect(result).toMatchObject({ status: 'skipped', reason: 'offline', detail: expect.stringMatching(/^queued; retry in/) })
     expect(await Promise.race([accepted, new Promise((r) => setTimeout(() => r('timeout'), 90_000))])).toBe(202)
     expect(attempts.length).toBe(3)
     expect(attempts.every((b) => b.equals(attempts[0]!)), 'the same payload every time, never retrained or re-addressed').toBe(true)
+    await context.close()
+  })
+
+  it('discards an update whose round has closed instead of sending it again or to the next round', async () => {
+    const context = await shop.browser.newContext()
+    let posts = 0
+    await context.route('**/v1/updates', async (route) => {
+      posts++
+      await route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { reason: 'round_closed', message: 'round 1 is not open (open round: 2)' } }) })
+    })
+    const o = await openHome(context)
+    const result = await participateAfterBrowsing(o.page, 'sports-accessories')
+    expect(result).toMatchObject({ status: 'skipped', reason: 'rejected', detail: expect.stringContaining('round_closed') })
+    await o.page.waitForTimeout(3000)
+    expect(posts, 'no retry of a refused update').toBe(1)
+    expect(await readKv(o.page, 'upload-queue')).toEqual([])
     await context.close()
   })
 })
