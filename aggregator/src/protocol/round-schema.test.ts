@@ -17,3 +17,13 @@ describe('round announcement schema', () => {
     expect(parseRoundConfig('round')).toMatchObject({ ok: false })
   })
 })
+
+describe('secure aggregation in the round announcement', () => {
+  const secure = { cohortSize: 10, minSurvivors: 7, stepSeconds: 60, joinSeconds: 120 }
+  it('accepts cohort settings and refuses a minimum that would reveal an input', () => {
+    expect(parseRoundConfig({ ...good, secureAggregation: secure })).toMatchObject({ ok: true, round: { secureAggregation: secure } })
+    expect(parseRoundConfig({ ...good, secureAggregation: null })).toMatchObject({ ok: true })
+    expect(parseRoundConfig({ ...good, secureAggregation: { ...secure, minSurvivors: 1 } })).toMatchObject({ ok: false, error: expect.stringContaining('secureAggregation') })
+    expect(parseRoundConfig({ ...good, secureAggregation: { ...secure, minSurvivors: 11 } })).toMatchObject({ ok: false })
+  })
+})

@@ -22,6 +22,20 @@ export const RoundConfigSchema = v.pipe(
     serverLearningRate: v.pipe(v.number(), v.finite(), v.gtValue(0)),
     sampleRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
     deadline: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    // Secure aggregation: a sum of fewer than 2 inputs would reveal one (docs/SECAGG.md).
+    secureAggregation: v.optional(
+      v.nullable(
+        v.pipe(
+          v.object({
+            cohortSize: count,
+            minSurvivors: v.pipe(count, v.minValue(2)),
+            stepSeconds: v.pipe(v.number(), v.finite(), v.gtValue(0)),
+            joinSeconds: v.pipe(v.number(), v.finite(), v.gtValue(0)),
+          }),
+          v.check((s) => s.minSurvivors <= s.cohortSize, 'secureAggregation.minSurvivors must be ≤ cohortSize'),
+        ),
+      ),
+    ),
   }),
   v.check((r) => r.expectedClients >= r.minClients, 'expectedClients must be ≥ minClients'),
 )

@@ -16,6 +16,8 @@ export interface CohortRun {
   readonly abandonedBecause: string | null
   /** Bytes each client sent, per client (public keys, sealed shares, masked input, shares). */
   readonly bytesSent: readonly number[]
+  /** Milliseconds the server spent unmasking (reconstruction and mask removal), or null. */
+  readonly unmaskMs: number | null
 }
 
 const ORDER = ['advertise_keys', 'share_keys', 'masked_input', 'unmask'] as const
@@ -44,7 +46,7 @@ export async function simulateCohort(
     clients.push(await SecAggClient.create(params, i))
   }
   server.close()
-  const done = (): CohortRun => ({ result: null, abandonedBecause: server.abandonedBecause, bytesSent: bytes })
+  const done = (): CohortRun => ({ result: null, abandonedBecause: server.abandonedBecause, bytesSent: bytes, unmaskMs: null })
   const live = (step: (typeof ORDER)[number]): number[] => clients.flatMap((c, i) => (c && active(drops[i] ?? null, step) ? [i] : []))
   // A client that aborts (e.g. too few neighbours shared) is a dropout from then on.
   const guard = async (i: number, fn: () => Promise<void>): Promise<void> => {
@@ -95,5 +97,7 @@ export async function simulateCohort(
     server.abandon('too few unmasking shares before the deadline')
     return done()
   }
-  return { result: await server.finish(), abandonedBecause: null, bytesSent: bytes }
+  const t0 = performance.now()
+  const result = await server.finish()
+  return { result, abandonedBecause: null, bytesSent: bytes, unmaskMs: performance.now() - t0 }
 }

@@ -19,6 +19,7 @@ import { recentItems, toSessions } from './sequences.js'
 import { UploadQueue, type UploadOutcome } from './upload-queue.js'
 import { UploadRunner } from './upload-runner.js'
 import { clearTraining, markTraining, reportInterruptedTraining } from './training-marker.js'
+import { runSecureAggregation, type SecureRound } from './secure-aggregation.js'
 import type { ConsentState, ParticipationResult, RankResult, WorkerApi, WorkerStarted, WorkerStartOptions } from './worker-api.js'
 
 interface PersonalModel {
@@ -153,11 +154,17 @@ export class FedrecWorker implements WorkerApi {
     })
   }
 
-  participate(consent: ConsentState): Promise<ParticipationResult> {
-    return this.exclusive(() => this.participateNow(consent))
+  /** Secure runs in flight, per round: a second call joins the first instead of a second cohort slot. */
+  private secureRuns = new Map<number, Promise<ParticipationResult>>()
+
+  async participate(consent: ConsentState): Promise<ParticipationResult> {
+    // A secure round waits for the rest of its cohort: that part runs outside the training lock,
+    // so ranking is not held up meanwhile.
+    const r = await this.exclusive(() => this.participateNow(consent))
+    return 'secure' in r ? r.secure : r
   }
 
-  private async participateNow(consent: ConsentState): Promise<ParticipationResult> {
+  private async participateNow(consent: ConsentState): Promise<ParticipationResult | { secure: Promise<ParticipationResult> }> {
     if (consent !== 'granted') return { status: 'skipped', reason: 'consent', detail: `consent is ${consent}` }
     let round: RoundConfig
     try {
@@ -171,6 +178,8 @@ export class FedrecWorker implements WorkerApi {
     }
     const decisions = (await this.store.get<Record<string, RoundDecision>>(KvKey.RoundDecisions)) ?? {}
     const decided = decisions[round.roundId]
+    const running = this.secureRuns.get(round.roundId)
+    if (running) return { secure: running }
     if (decided === 'sent' || decided === 'queued' || decided === 'not_sampled') return { status: 'skipped', reason: 'already_decided', roundId: round.roundId, detail: decided }
     if (decided === undefined) {
       const refusal = await this.privacy.gate(round)
@@ -209,6 +218,15 @@ export class FedrecWorker implements WorkerApi {
       data: delta,
       ...clipBitField(round, report),
     })
+    if (round.secureAggregation) {
+      // The update goes out only masked, through a cohort; `body` stays on the device as its record.
+      const run = this.participateSecurely(round as SecureRound, delta, body, { trainMs, noiseStd: report.noiseStd, clipped: report.clipped }, async () => {
+        await this.decide(decisions, round.roundId, 'sent')
+        await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
+      }).finally(() => this.secureRuns.delete(round.roundId))
+      this.secureRuns.set(round.roundId, run)
+      return { secure: run }
+    }
     await this.decide(decisions, round.roundId, 'queued')
     const outcome = await this.uploads!.submit(round, body)
     if (outcome.status === 'retrying') return { status: 'skipped', reason: 'offline', roundId: round.roundId, detail: `queued; retry in ${Math.round(outcome.delayMs / 1000)} s (${outcome.detail})` }
@@ -227,6 +245,39 @@ export class FedrecWorker implements WorkerApi {
       clipped: report.clipped,
       backend: this.backend,
       trainMs,
+    }
+  }
+
+  /**
+   * Sends the privatised delta through a secure-aggregation cohort (docs/SECAGG.md). Counts as
+   * sent only when the cohort's sum, with this device's input in it, was delivered; an abandoned
+   * run revealed nothing and leaves the round open to this device.
+   */
+  private async participateSecurely(
+    round: SecureRound,
+    delta: Float32Array,
+    record: Uint8Array,
+    done: { readonly trainMs: number; readonly noiseStd: number; readonly clipped: boolean },
+    onSent: () => Promise<void>,
+  ): Promise<ParticipationResult> {
+    const report = await runSecureAggregation((path, init) => apiFetch(this.apiBase, path, init), round, delta)
+    if (report.status !== 'delivered') return { status: 'skipped', reason: 'secure_abandoned', roundId: round.roundId, detail: `${report.cohort ?? 'no cohort'}: ${report.reason ?? ''}` }
+    // The device keeps the update it masked, in the plain payload format, so the shopper and an
+    // auditor can inspect what went into the cohort's sum (it never left the device unmasked).
+    await this.privacy.recordSent(round, record)
+    await onSent()
+    return {
+      status: 'sent',
+      roundId: round.roundId,
+      modelVersion: round.modelVersion,
+      bytes: report.bytesSent,
+      clipNorm: round.clipNorm,
+      noiseMultiplier: round.noiseMultiplier,
+      noiseStd: done.noiseStd,
+      clipped: done.clipped,
+      backend: this.backend,
+      trainMs: done.trainMs,
+      secureAggregation: { cohort: report.cohort!, included: report.included ?? 0 },
     }
   }
 

@@ -43,6 +43,8 @@ export interface SecureAggregationReport {
   readonly included?: number
   /** Model version published with the sum, or null when the round is still open. */
   readonly published?: number | null
+  /** The masked-input body exactly as sent (token ‖ masked words), for the device's own record. */
+  readonly maskedInput: Uint8Array
 }
 
 /** A failed request or a refusal by the server: the run ends for this device. */
@@ -66,6 +68,7 @@ export async function runSecureAggregation(api: ApiCall, round: SecureRound, del
   const pollMs = opts.pollMs ?? 1000
   let bytesSent = 0
   let cohort: string | null = null
+  let maskedInput = new Uint8Array(0)
 
   const post = async (path: string, body: BodyInit & (string | Uint8Array), type: string): Promise<unknown> => {
     bytesSent += typeof body === 'string' ? new TextEncoder().encode(body).length : body.length
@@ -94,12 +97,22 @@ export async function runSecureAggregation(api: ApiCall, round: SecureRound, del
     const { token } = joined
     const base = `v1/secagg/cohorts/${joined.cohort}/`
 
+    /** Set once the cohort accepted this device's masked input: from then on it is in the sum. */
+    let inputAccepted = false
+    /** The cohort finished while this device waited: its input is in the sum iff it was accepted. */
+    class Finished extends Error {
+      constructor(readonly outcome: NonNullable<Poll['outcome']>) {
+        super(outcome.reason ?? `cohort ${outcome.status}`)
+      }
+    }
     /** Polls until `want` is ready; ends the run if the cohort ended first. */
     const wait = async (want: 'roster' | 'inbox' | 'survivors' | 'outcome'): Promise<Poll> => {
       for (;;) {
         const p = (await postJson(`${base}poll`, { token, want })) as Poll
         if (p.data !== undefined) return p
-        if (p.outcome) throw new RunEnded(p.outcome.reason ?? `cohort ${p.outcome.status}`)
+        // The server unmasks as soon as enough shares are in, possibly before this device asked
+        // for the survivor list: a delivered outcome then still holds this device's input.
+        if (p.outcome) throw inputAccepted && p.outcome.status === 'delivered' ? new Finished(p.outcome) : new RunEnded(p.outcome.reason ?? `cohort ${p.outcome.status}`)
         await new Promise((r) => setTimeout(r, pollMs))
       }
     }
@@ -113,15 +126,28 @@ export async function runSecureAggregation(api: ApiCall, round: SecureRound, del
     const inbox = InboxJson.decode((await wait('inbox')).data)
     opts.onStep?.('masked_input')
     const masked = await client.maskInput(inbox, quantize(delta, scale))
-    await post(`${base}masked`, encodeMaskedInput(token, masked), 'application/octet-stream')
-    const survivors = SurvivorsJson.decode((await wait('survivors')).data)
-    opts.onStep?.('unmask')
-    await postJson(`${base}unmask`, { token, ...UnmaskSharesJson.encode(client.unmask(survivors)) })
-    const outcome = (await wait('outcome')).data as NonNullable<Poll['outcome']>
+    maskedInput = encodeMaskedInput(token, masked)
+    await post(`${base}masked`, maskedInput, 'application/octet-stream')
+    inputAccepted = true
+    let outcome: NonNullable<Poll['outcome']>
+    try {
+      const survivors = SurvivorsJson.decode((await wait('survivors')).data)
+      opts.onStep?.('unmask')
+      try {
+        await postJson(`${base}unmask`, { token, ...UnmaskSharesJson.encode(client.unmask(survivors)) })
+      } catch (e) {
+        // Too late to help unmask (the cohort already finished): the outcome still tells.
+        if (!(e instanceof RunEnded)) throw e
+      }
+      outcome = (await wait('outcome')).data as NonNullable<Poll['outcome']>
+    } catch (e) {
+      if (!(e instanceof Finished)) throw e
+      outcome = e.outcome
+    }
     opts.onStep?.(outcome.status)
-    return { ...outcome, cohort, bytesSent }
+    return { ...outcome, cohort, bytesSent, maskedInput }
   } catch (e) {
-    if (e instanceof RunEnded || e instanceof SecAggAbortError) return { status: 'abandoned', reason: e.message, cohort, bytesSent }
-    return { status: 'abandoned', reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e), cohort, bytesSent }
+    if (e instanceof RunEnded || e instanceof SecAggAbortError) return { status: 'abandoned', reason: e.message, cohort, bytesSent, maskedInput }
+    return { status: 'abandoned', reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e), cohort, bytesSent, maskedInput }
   }
 }

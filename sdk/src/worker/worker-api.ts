@@ -33,7 +33,7 @@ export interface RankResult {
 }
 
 /** Why a device did not send an update this time. */
-export type SkipReason = 'consent' | 'not_sampled' | 'already_decided' | 'no_history' | 'no_model' | 'offline' | 'rejected' | 'budget_exhausted' | 'participation_cap'
+export type SkipReason = 'consent' | 'not_sampled' | 'already_decided' | 'no_history' | 'no_model' | 'offline' | 'rejected' | 'budget_exhausted' | 'participation_cap' | 'secure_abandoned'
 
 export type ParticipationResult =
   | {
@@ -47,6 +47,8 @@ export type ParticipationResult =
       readonly clipped: boolean
       readonly backend: Backend
       readonly trainMs: number
+      /** Secure rounds only: the cohort, and how many inputs its delivered sum holds. */
+      readonly secureAggregation?: { readonly cohort: string; readonly included: number }
     }
   | { readonly status: 'skipped'; readonly reason: SkipReason; readonly detail?: string; readonly roundId?: number }
 
