@@ -15,10 +15,11 @@ import { describeMachine, machineLine } from './machine.js'
 import { modelBytesSection } from './model-bytes.js'
 import { nodeTrainSection } from './node-train.js'
 import { scaleSection } from './scale.js'
+import { secaggSection } from './secagg.js'
 import { formatMarkdown, formatTable, Verdict } from './table.js'
 
 /** In run order: cheap and deterministic first, then Node timings, then the edge and browser. */
-const SECTIONS: readonly Section[] = [bundlesSection, modelBytesSection, aggregatorSection, scaleSection, nodeTrainSection, edgeSection, browserSection]
+const SECTIONS: readonly Section[] = [bundlesSection, modelBytesSection, aggregatorSection, scaleSection, secaggSection, nodeTrainSection, edgeSection, browserSection]
 
 const { values } = parseArgs({
   options: {
