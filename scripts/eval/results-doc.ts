@@ -3,8 +3,11 @@
  * beside each): `npx tsx scripts/eval/results-doc.ts [--note TEXT]… a.json b.json > docs/RESULTS.md`.
  */
 
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { defaultPlotPath } from './cli.js'
 import { metaPath, type RunMeta } from './harness.js'
 import { MetricSums } from './metrics.js'
 import { markdownTable, paramNotes } from './report.js'
@@ -33,6 +36,8 @@ export const PUBLISHED: Readonly<Record<string, readonly (readonly [string, numb
 export interface RunFiles {
   readonly results: ResultsJson
   readonly meta: RunMeta
+  /** The run's SVG plot, as a path relative to docs/ (where RESULTS.md lives), if there is one. */
+  readonly plot?: string
 }
 
 /** The rows of a results file as the table renderer takes them. */
@@ -78,6 +83,7 @@ export function renderResultsDoc(runs: readonly RunFiles[], notes: readonly stri
       if (meta.subsample !== null) out.push(`  ${meta.subsample}`)
     }
     out.push('', markdownTable(rows), '')
+    for (const { plot } of group) if (plot !== undefined) out.push(`![${dataset}: P@20 and MRR@20](${plot})`, '')
     const published = PUBLISHED[dataset]
     if (published !== undefined) {
       out.push('Published on the same split (not measured here):', '', '| model | P@20 | MRR@20 |', '|---|--:|--:|')
@@ -97,7 +103,8 @@ export function renderResultsDoc(runs: readonly RunFiles[], notes: readonly stri
 export async function readRun(file: string): Promise<RunFiles> {
   const results = JSON.parse(await readFile(file, 'utf8')) as ResultsJson
   const meta = JSON.parse(await readFile(metaPath(file), 'utf8')) as RunMeta
-  return { results, meta }
+  const svg = defaultPlotPath(file)
+  return existsSync(svg) ? { results, meta, plot: relative('docs', svg) } : { results, meta }
 }
 
 const invoked = process.argv[1]
