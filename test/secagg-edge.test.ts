@@ -117,3 +117,57 @@ describe('secure aggregation on the edge', () => {
     expect(entry.epsilon).toBeGreaterThan(0)
   })
 })
+
+describe('secure aggregation across a crash of the edge', () => {
+  let crashing: EdgeServer
+  beforeAll(async () => {
+    crashing = await startEdge({
+      vars: {
+        FEDREC_SECURE_AGGREGATION: 'on',
+        FEDREC_NOISE_MODE: 'distributed',
+        FEDREC_NOISE_MULTIPLIER: '0.5',
+        FEDREC_CLIP_NORM: '1',
+        FEDREC_MIN_CLIENTS: '4',
+        FEDREC_EXPECTED_CLIENTS: '4',
+        FEDREC_SECAGG_COHORT_SIZE: '4',
+        // Long enough that the restart does not run a step out.
+        FEDREC_SECAGG_STEP_SECONDS: '90',
+        FEDREC_RATE_LIMIT: '100000',
+      },
+    })
+  })
+  afterAll(async () => {
+    await crashing?.stop()
+  })
+
+  it('replays the cohort from its log after workerd is killed mid-protocol and publishes the same sum', async () => {
+    const base = crashing.url
+    const r = (await (await fetch(`${base}v1/round`)).json()) as SecureRound
+    const m = decodeModel(new Uint8Array(await (await fetch(`${base}v1/model`)).arrayBuffer()))
+    const deltas = [0, 1, 2, 3].map((i) => delta(r, m.weights.length, 40 + i))
+    let restarted: Promise<void> | null = null
+    const plain: ApiCall = (path, init) => fetch(`${base}${path}`, init)
+    // Client 0's masked input arrives only after workerd was SIGKILLed and started again: the
+    // others' inputs, shares and keys were acknowledged before, and must survive in storage.
+    const crashBeforeMasked: ApiCall = async (path, init) => {
+      if (path.endsWith('/masked') && !restarted) {
+        await new Promise((res) => setTimeout(res, 1500))
+        restarted = crashing.restart()
+        await restarted
+      }
+      return plain(path, init)
+    }
+    const reports = await Promise.all(deltas.map((d, i) => runSecureAggregation(i === 0 ? crashBeforeMasked : plain, r, d, { pollMs: 300 })))
+    expect(restarted).not.toBeNull()
+    for (const rep of reports) expect(rep, JSON.stringify(rep)).toMatchObject({ status: 'delivered', included: 4 })
+    const next = decodeModel(new Uint8Array(await (await fetch(`${base}v1/model`)).arrayBuffer()))
+    expect(next.version).toBe(m.version + 1)
+    const scale = cohortScale(r)
+    let worst = 0
+    for (let j = 0; j < m.weights.length; j++) {
+      const sum = deltas.reduce((s, d) => s + d[j]!, 0)
+      worst = Math.max(worst, Math.abs(next.weights[j]! - Math.fround(m.weights[j]! + sum / 4)))
+    }
+    expect(worst).toBeLessThan(1 / scale + 1e-6)
+  })
+})

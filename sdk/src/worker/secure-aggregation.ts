@@ -47,6 +47,9 @@ export interface SecureAggregationReport {
   readonly maskedInput: Uint8Array
 }
 
+/** Waits before retrying a request that failed at the network level. */
+const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 8000, 8000]
+
 /** A failed request or a refusal by the server: the run ends for this device. */
 class RunEnded extends Error {
   override readonly name = 'RunEnded'
@@ -72,11 +75,16 @@ export async function runSecureAggregation(api: ApiCall, round: SecureRound, del
 
   const post = async (path: string, body: BodyInit & (string | Uint8Array), type: string): Promise<unknown> => {
     bytesSent += typeof body === 'string' ? new TextEncoder().encode(body).length : body.length
-    let res: Response
-    try {
-      res = await api(path, { method: 'POST', body, headers: { 'content-type': type } })
-    } catch (e) {
-      throw new RunEnded(`offline: ${String(e)}`)
+    let res: Response | null = null
+    // A network error may be a restarting edge: retry within about half a minute (the cohort
+    // keeps every acknowledged message), then give up. An HTTP answer is never retried.
+    for (let attempt = 0; res === null; attempt++) {
+      try {
+        res = await api(path, { method: 'POST', body, headers: { 'content-type': type } })
+      } catch (e) {
+        if (attempt >= RETRY_DELAYS_MS.length) throw new RunEnded(`offline: ${String(e)}`)
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt]))
+      }
     }
     const json = (await res.json().catch(() => null)) as { error?: { reason: string; message: string } } | null
     if (!res.ok) throw new RunEnded(`${res.status} ${json?.error?.reason ?? ''}: ${json?.error?.message ?? ''}`)
