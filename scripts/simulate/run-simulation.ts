@@ -145,7 +145,15 @@ export async function runSimulation(browser: Browser, o: SimulationOptions): Pro
       const sent: string[] = []
       await inBatches(shoppers, o.concurrency, async (s) => {
         const rnd = mulberry32(o.seed * 104_729 + r * 997 + personas.indexOf(s.persona))
-        await browse(s, o.url, planSession(s.persona, products, rnd, ranks))
+        try {
+          await browse(s, o.url, planSession(s.persona, products, rnd, ranks))
+        } catch (e) {
+          // A page that failed to load is part of shopping: note it and take part with what was recorded.
+          o.log(`  ${s.persona.name}: browsing stopped early (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`)
+          await s.page.close().catch(() => undefined)
+          s.page = await s.context.newPage()
+          await s.page.goto(o.url)
+        }
         let res = await participate(s)
         // Another shopper's update closed the round this one trained for: take part in the next.
         if (res.status === 'skipped' && res.reason === 'rejected' && res.detail?.includes('round_closed')) res = await participate(s)

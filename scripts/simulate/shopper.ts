@@ -29,7 +29,8 @@ export async function browse(s: SimShopper, baseUrl: string, plan: SessionPlan):
     await page.goto(baseUrl)
     await page.locator('input[name="q"]').fill(plan.search)
     await page.locator('input[name="q"]').press('Enter')
-    await page.locator('#products, #no-results').first().waitFor({ timeout: STEP_TIMEOUT_MS })
+    // Wait for the results themselves: the home page's grid is there before the search reloads it.
+    await page.getByRole('heading', { name: `Results for “${plan.search}”` }).waitFor({ timeout: STEP_TIMEOUT_MS })
   }
   for (const p of plan.views) {
     await page.goto(`${baseUrl}?category=${encodeURIComponent(p.category)}`)
