@@ -154,11 +154,15 @@ export async function runSimulation(browser: Browser, o: SimulationOptions): Pro
           s.page = await s.context.newPage()
           await s.page.goto(o.url)
         }
-        let res = await participate(s)
-        // Another shopper's update closed the round this one trained for: take part in the next.
-        if (res.status === 'skipped' && res.reason === 'rejected' && res.detail?.includes('round_closed')) res = await participate(s)
-        if (res.status === 'sent' || (res.reason === 'already_decided' && res.detail === 'sent')) sent.push(s.persona.name)
-        else o.log(`  ${s.persona.name}: did not send (${res.reason}${res.detail ? `: ${res.detail}` : ''})`)
+        try {
+          let res = await participate(s)
+          // Another shopper's update closed the round this one trained for: take part in the next.
+          if (res.status === 'skipped' && res.reason === 'rejected' && res.detail?.includes('round_closed')) res = await participate(s)
+          if (res.status === 'sent' || (res.reason === 'already_decided' && res.detail === 'sent')) sent.push(s.persona.name)
+          else o.log(`  ${s.persona.name}: did not send (${res.reason}${res.detail ? `: ${res.detail}` : ''})`)
+        } catch (e) {
+          o.log(`  ${s.persona.name}: could not take part (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`)
+        }
       })
       const after = await getJson<RoundConfig>(`${o.url}v1/round`)
       if (after.roundId === round.roundId) {

@@ -50,6 +50,8 @@ export async function browse(s: SimShopper, baseUrl: string, plan: SessionPlan):
 
 /** Asks the SDK on the shopper's page to take part in the open round now. */
 export async function participate(s: SimShopper): Promise<ParticipationResult> {
+  // Until the async tag has loaded, `window.fedrec` is the queue stub.
+  await s.page.waitForFunction(() => (window as unknown as { fedrec?: { ready?: unknown } }).fedrec?.ready !== undefined, undefined, { timeout: STEP_TIMEOUT_MS })
   return s.page.evaluate(async () => {
     const g = window as unknown as { fedrec: { ready: Promise<{ participate(): Promise<ParticipationResult> }> } }
     return (await g.fedrec.ready).participate()
