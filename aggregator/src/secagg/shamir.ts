@@ -73,7 +73,10 @@ export function interpolateAt(shares: readonly Share[], at: number): bigint {
     return { x: BigInt(s.x), y }
   })
   const a = BigInt(at)
-  let value = 0n
+  // Σ_j y_j·num_j/den_j kept as one fraction, so the whole sum costs a single inversion (an
+  // extended Euclid on 521-bit numbers is the expensive step) instead of one per share.
+  let accNum = 0n
+  let accDen = 1n
   for (let j = 0; j < points.length; j++) {
     let num = 1n
     let den = 1n
@@ -82,9 +85,10 @@ export function interpolateAt(shares: readonly Share[], at: number): bigint {
       num = fieldMul(num, fieldSub(a, points[m]!.x))
       den = fieldMul(den, fieldSub(points[j]!.x, points[m]!.x))
     }
-    value = fieldAdd(value, fieldMul(points[j]!.y, fieldMul(num, fieldInv(den))))
+    accNum = fieldAdd(fieldMul(accNum, den), fieldMul(fieldMul(points[j]!.y, num), accDen))
+    accDen = fieldMul(accDen, den)
   }
-  return value
+  return fieldMul(accNum, fieldInv(accDen))
 }
 
 /**
