@@ -144,9 +144,10 @@ export const secaggSection: Section = {
       }
     }
     for (const p of sizes) {
-      const u = await unitCosts(p, shareThreshold(neighbourDegree(1000)))
-      ctx.record(`secagg.unit.mask_ms.p${p}`, u.maskMs)
       for (const n of COHORTS) {
+        // Reconstruction cost grows with the threshold t = ⌊k/2⌋ + 1 of this cohort's degree.
+        const u = await unitCosts(p, shareThreshold(neighbourDegree(n)))
+        ctx.record(`secagg.unit.mask_ms.p${p}`, u.maskMs)
         for (const drop of DROPOUTS) {
           if (measured.some(([mn, mp]) => mn === n && mp === p)) continue
           const est = unmaskEstimate(n, drop, u)
