@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url'
 import { defaultPlotPath } from './cli.js'
 import { metaPath, type RunMeta } from './harness.js'
 import { MetricSums } from './metrics.js'
+import { CONTRACT_MODEL_NAMES } from './registry.js'
 import { markdownTable, paramNotes } from './report.js'
 import type { ModelResult, ResultsJson } from './run.js'
 
@@ -75,7 +76,11 @@ export function renderResultsDoc(runs: readonly RunFiles[], notes: readonly stri
   )
   for (const dataset of datasets) {
     const group = runs.filter((r) => r.results.dataset === dataset)
-    const rows = group.flatMap(asResults)
+    const order = (name: string): number => {
+      const i = (CONTRACT_MODEL_NAMES as readonly string[]).indexOf(name)
+      return i < 0 ? CONTRACT_MODEL_NAMES.length : i
+    }
+    const rows = group.flatMap(asResults).sort((a, b) => order(a.json.name) - order(b.json.name))
     out.push(`## ${dataset}`, '', 'Produced by:', '')
     for (const { meta } of group) {
       out.push(`- \`${meta.command}\``)
