@@ -23,5 +23,8 @@ cpSync(join(root, 'demo-shop/public'), join(root, 'dist/public'), { recursive: t
 const wasmSrc = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')
 mkdirSync(join(root, 'dist/public/sdk/wasm'), { recursive: true })
 for (const f of readdirSync(wasmSrc).filter((f) => f.endsWith('.wasm'))) cpSync(join(wasmSrc, f), join(root, 'dist/public/sdk/wasm', f))
+// The npm package (sdk/package.json `exports`) ships the same files: core, loader, worker, chunks.
+rmSync(join(root, 'sdk/dist'), { recursive: true, force: true })
+cpSync(join(root, 'dist/public/sdk'), join(root, 'sdk/dist'), { recursive: true })
 run(bin('tsx'), ['scripts/build-assets.ts'])
 console.log('build: dist/public ready')

@@ -1,5 +1,7 @@
 /** The `fedrec(...)` command function of the script tag: queued before load, dispatched after. */
+import { html, safeUrl } from '../widget/templates.js'
 import type { ConsentState } from '../worker/worker-api.js'
+import { configFromDataset } from './config.js'
 import { createFedrec, type FedrecClient, type FedrecConfig } from './fedrec-client.js'
 
 /** A queued call: the arguments the page passed to `fedrec(...)`. */
@@ -11,6 +13,9 @@ export interface FedrecGlobal {
   readonly client: FedrecClient
   readonly ready: Promise<FedrecClient>
   readonly loaded: true
+  /** The escaping template tag, for item templates of script-tag users. */
+  readonly html: typeof html
+  readonly safeUrl: typeof safeUrl
 }
 
 export interface BootOptions {
@@ -22,25 +27,20 @@ export interface BootOptions {
   readonly queue: readonly QueuedCall[]
 }
 
-function configFromDataset(d: BootOptions['dataset'], base: string): FedrecConfig {
-  return {
-    assetBase: base,
-    ...(d.api !== undefined ? { apiBase: d.api } : {}),
-    ...(d.autoParticipate !== undefined ? { autoParticipate: d.autoParticipate !== 'false' } : {}),
-  }
-}
-
 /**
  * Creates the client, replays the queue in order and installs the live command function.
  * Commands: `init(config)`, `event(name, params)`, `render(target, options)`,
- * `consent('grant' | 'deny')`, `participate()`, or a function called with the client.
+ * `consent('grant' | 'deny')`, `participate()`, `forget()`, or a function called with the client.
+ * Configuration: the tag's `data-*` attributes, overridden by an `init` call.
  */
 export function boot(opts: BootOptions): FedrecGlobal {
   const queue = [...opts.queue]
   // An `init` call anywhere in the queue configures the client before anything else runs.
   const initIdx = queue.findIndex((c) => c[0] === 'init')
-  const initCfg = initIdx >= 0 ? ((queue.splice(initIdx, 1)[0]![1] ?? {}) as FedrecConfig) : {}
-  const client = createFedrec({ ...configFromDataset(opts.dataset, opts.base), ...initCfg })
+  const rawInit = initIdx >= 0 ? queue.splice(initIdx, 1)[0]![1] : undefined
+  const initCfg = typeof rawInit === 'object' && rawInit !== null ? (rawInit as FedrecConfig) : {}
+  if (rawInit !== undefined && initCfg !== rawInit) console.warn('[fedrec] init expects an options object; using the defaults')
+  const client = createFedrec({ assetBase: opts.base, ...configFromDataset(opts.dataset), ...initCfg })
   const dispatch = (command: unknown, ...args: unknown[]): void => {
     try {
       if (typeof command === 'function') {
@@ -63,6 +63,9 @@ export function boot(opts: BootOptions): FedrecGlobal {
         case 'participate':
           void client.participate()
           return
+        case 'forget':
+          void client.forget()
+          return
         default:
           console.warn(`[fedrec] unknown command ${String(command)}`)
       }
@@ -74,6 +77,8 @@ export function boot(opts: BootOptions): FedrecGlobal {
     client,
     ready: Promise.resolve(client),
     loaded: true as const,
+    html,
+    safeUrl,
   })
   for (const call of queue) dispatch(...(Array.from(call) as [unknown, ...unknown[]]))
   return global

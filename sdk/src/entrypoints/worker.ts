@@ -1,5 +1,4 @@
-/** Worker chunk entry: exposes the worker API over comlink. tfjs is imported only from here down. */
-import '@tensorflow/tfjs-core/dist/register_all_gradients'
+/** Worker chunk entry: exposes the worker API over comlink. tfjs loads lazily (worker/tf-runtime.ts). */
 import { expose } from 'comlink'
 import { FedrecWorker } from '../worker/fedrec-worker.js'
 

@@ -7,20 +7,24 @@ import {
   privatizeInPlace,
   type RoundConfig,
 } from '../../../aggregator/src/index.js'
-import { writePrefix } from '../model/index.js'
+import type { StoredEvent } from '../core/ga4.js'
+import { itemEmbeddings, recommend } from '../recommend/recommender.js'
+import type { RecommendQuery, ScoredItem } from '../recommend/types.js'
 import { KvKey, openEventStore, MemoryStore, type EventStore } from '../store/event-store.js'
 import { apiFetch } from './api-fetch.js'
 import { DevicePrivacy } from './device-privacy.js'
 import type { DevicePrivacyLedger, SentPayload } from './privacy-types.js'
-import { BACKEND_ORDER, selectBackend, slowBackendWarning, type Backend, type BackendAttempt } from './backend.js'
-import { instantiate, trainLocal } from './local-training.js'
+import { BACKEND_ORDER, slowBackendWarning, type Backend, type BackendAttempt } from './backend-kinds.js'
 import { ModelCache, type GlobalModel } from './model-cache.js'
 import { recentItems, toSessions } from './sequences.js'
 import { UploadQueue, type UploadOutcome } from './upload-queue.js'
 import { UploadRunner } from './upload-runner.js'
 import { clearTraining, markTraining, reportInterruptedTraining } from './training-marker.js'
 import { runSecureAggregation, type SecureRound } from './secure-aggregation.js'
-import type { ConsentState, ParticipationResult, RankResult, WorkerApi, WorkerStarted, WorkerStartOptions } from './worker-api.js'
+import type { BackendInfo, ConsentState, ParticipationResult, RankResult, RecommendResult, WorkerApi, WorkerStarted, WorkerStartOptions } from './worker-api.js'
+
+/** tfjs and the model code, loaded the first time the device trains or scores (tf-runtime.ts). */
+const runtime = () => import('./tf-runtime.js')
 
 interface PersonalModel {
   readonly baseVersion: number
@@ -39,7 +43,8 @@ export class FedrecWorker implements WorkerApi {
   private store: EventStore = new MemoryStore()
   private privacy = new DevicePrivacy(this.store)
   private cache: ModelCache | null = null
-  private backend: Backend = 'cpu'
+  private backend: Backend | null = null
+  private backendReady: Promise<Backend> | null = null
   private backendOrder: readonly Backend[] = BACKEND_ORDER
   private backendAttempts: BackendAttempt[] = []
   private wasmBase = ''
@@ -56,11 +61,14 @@ export class FedrecWorker implements WorkerApi {
 
   async start(opts: WorkerStartOptions): Promise<WorkerStarted> {
     this.apiBase = opts.apiBase
-    try {
-      this.store = await openEventStore()
-    } catch (e) {
-      // The page has already warned about it (it opens the same database first).
-      console.info('[fedrec] IndexedDB unavailable in the worker; keeping data in memory', e)
+    // Where the page keeps its data in memory (no IndexedDB), it hands the events over (`ingest`).
+    if (opts.storage !== 'memory') {
+      try {
+        this.store = await openEventStore()
+      } catch (e) {
+        // The page has already warned about it (it opens the same database first).
+        console.info('[fedrec] IndexedDB unavailable in the worker; keeping data in memory', e)
+      }
     }
     this.privacy = new DevicePrivacy(this.store, opts.privacy)
     this.uploads = new UploadRunner(
@@ -71,16 +79,42 @@ export class FedrecWorker implements WorkerApi {
     await reportInterruptedTraining(this.store)
     this.backendOrder = opts.backends ?? BACKEND_ORDER
     this.wasmBase = opts.wasmBase
-    const { backend, attempts } = await selectBackend(this.backendOrder, this.wasmBase)
-    this.backend = backend
-    this.backendAttempts = attempts
-    const slow = slowBackendWarning(backend, attempts)
-    if (slow) console.warn(slow)
-    else console.info(`[fedrec] training backend: ${backend}`)
     this.cache = new ModelCache(this.store, this.apiBase)
     const model = (await this.cache.sync()) ?? null
     this.personal = (await this.store.get<PersonalModel>(KvKey.PersonalModel)) ?? null
-    return { backend, attempts, modelVersion: model?.bundle.version ?? null }
+    return { backend: this.backend, attempts: this.backendAttempts, modelVersion: model?.bundle.version ?? null }
+  }
+
+  /** Events recorded by a page without IndexedDB (memory mode). */
+  async ingest(events: readonly StoredEvent[]): Promise<void> {
+    await this.store.addEvents(events)
+  }
+
+  /** Loads tfjs and picks the backend, once, the first time training or scoring needs it. */
+  private ensureBackend(): Promise<Backend> {
+    this.backendReady ??= (async () => {
+      const { selectBackend } = await runtime()
+      const { backend, attempts } = await selectBackend(this.backendOrder, this.wasmBase)
+      this.backend = backend
+      this.backendAttempts.push(...attempts)
+      const slow = slowBackendWarning(backend, attempts)
+      if (slow) console.warn(slow)
+      else console.info(`[fedrec] training backend: ${backend}`)
+      return backend
+    })()
+    this.backendReady.catch(() => {
+      this.backendReady = null
+    })
+    return this.backendReady
+  }
+
+  async backendInfo(): Promise<BackendInfo> {
+    try {
+      await this.ensureBackend()
+    } catch {
+      // reported through the attempts
+    }
+    return { backend: this.backend, attempts: this.backendAttempts }
   }
 
   /**
@@ -88,14 +122,17 @@ export class FedrecWorker implements WorkerApi {
    * the next backend of the order and tries once more, so the shopper's page is unaffected.
    */
   private async onBackend<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    await this.ensureBackend()
     try {
       return await fn()
     } catch (e) {
+      if (this.backend === null) throw e
       const rest = this.backendOrder.slice(this.backendOrder.indexOf(this.backend) + 1)
       if (rest.length === 0) throw e
       const reason = e instanceof Error ? e.message : String(e)
       console.warn(`[fedrec] ${what} failed on ${this.backend} (${reason}); trying ${rest.join(' → ')}`)
       this.backendAttempts.push({ backend: this.backend, ok: false, error: `${what}: ${reason}` })
+      const { selectBackend } = await runtime()
       const { backend, attempts } = await selectBackend(rest, this.wasmBase)
       this.backend = backend
       this.backendAttempts.push(...attempts)
@@ -114,7 +151,7 @@ export class FedrecWorker implements WorkerApi {
     const p = this.personal
     if (p && p.baseVersion === model.bundle.version && p.eventCount === eventCount) return p.weights
     if (sessions.every((s) => s.length < 2)) return null
-    const { weights } = await this.onBackend('personalisation', () => trainLocal(model, sessions))
+    const { weights } = await this.onBackend('personalisation', async () => (await runtime()).trainLocal(model, sessions))
     await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
     return weights
   }
@@ -136,21 +173,39 @@ export class FedrecWorker implements WorkerApi {
         return { scores: itemIds.map((id) => { const i = model.vocab.get(id); return i === undefined ? null : pop?.[i - 1] ?? 0 }), modelVersion: model.bundle.version, personalized: false, backend: this.backend }
       }
       const personal = await this.personalWeights(model, sessions, eventCount)
-      const all = await this.onBackend('scoring', async () => {
-        const m = instantiate(model, personal ?? model.bundle.weights)
-        try {
-          const input = new Int32Array(m.cfg.maxLen)
-          writePrefix(context, context.length, m.cfg.maxLen, input, 0)
-          return await m.scoreBatch(input, 1)
-        } finally {
-          m.dispose()
-        }
-      })
+      const all = await this.onBackend('scoring', async () => (await runtime()).scoreContext(model, personal ?? model.bundle.weights, context))
       const scores = itemIds.map((id) => {
         const i = model.vocab.get(id)
         return i === undefined ? null : all[i]!
       })
       return { scores, modelVersion: model.bundle.version, personalized: personal !== null, backend: this.backend }
+    })
+  }
+
+  /**
+   * One recommendation list with explanations (sdk/src/recommend/). The model scores only the
+   * lists that need it (`for_you` with history, `bought_together`); the others read the published
+   * catalogue data and the history, and never load tfjs.
+   */
+  recommend(q: RecommendQuery): Promise<RecommendResult> {
+    return this.exclusive(async () => {
+      const model = this.cache ? await this.cache.sync() : null
+      const events = await this.store.events()
+      if (!model) {
+        const items: ScoredItem[] = q.type === 'recently_viewed' ? recommend({ model: { vocab: [], rowOf: new Map(), embeddings: new Float32Array(0), dim: 0 }, events, scores: null }, q) : []
+        return { items, modelVersion: null, personalized: false }
+      }
+      const { sessions, eventCount } = await this.sessions(model)
+      const maxLen = Number(model.bundle.description.config.maxLen)
+      const history = recentItems(sessions, maxLen)
+      const anchors = (q.itemIds ?? []).map((id) => model.vocab.get(id)).filter((r): r is number => r !== undefined)
+      const context = q.type === 'for_you' ? history : q.type === 'bought_together' ? anchors : []
+      const personal = q.type === 'for_you' && context.length > 0 ? await this.personalWeights(model, sessions, eventCount) : null
+      const weights = personal ?? model.bundle.weights
+      const scores = context.length > 0 ? await this.onBackend('scoring', async () => (await runtime()).scoreContext(model, weights, context)) : null
+      const vocab = model.bundle.description.vocab
+      const catalog = { vocab, rowOf: model.vocab, categories: model.bundle.description.categories, popularity: model.bundle.description.popularity, ...itemEmbeddings(model.bundle.description.layout, weights) }
+      return { items: recommend({ model: catalog, events, scores }, q), modelVersion: model.bundle.version, personalized: personal !== null }
     })
   }
 
@@ -201,7 +256,7 @@ export class FedrecWorker implements WorkerApi {
 
     const t0 = performance.now()
     await markTraining(this.store, round.roundId)
-    const { weights } = await this.onBackend('training', () => trainLocal(model, sessions)).finally(() => clearTraining(this.store))
+    const { weights } = await this.onBackend('training', async () => (await runtime()).trainLocal(model, sessions)).finally(() => clearTraining(this.store))
     const trainMs = performance.now() - t0
     const global = model.bundle.weights
     const delta = new Float32Array(weights.length)
@@ -243,7 +298,7 @@ export class FedrecWorker implements WorkerApi {
       noiseMultiplier: round.noiseMultiplier,
       noiseStd: report.noiseStd,
       clipped: report.clipped,
-      backend: this.backend,
+      backend: this.backend!,
       trainMs,
     }
   }
@@ -275,7 +330,8 @@ export class FedrecWorker implements WorkerApi {
       noiseMultiplier: round.noiseMultiplier,
       noiseStd: done.noiseStd,
       clipped: done.clipped,
-      backend: this.backend,
+      // Trained just before (the training ran on the backend it selected).
+      backend: this.backend!,
       trainMs: done.trainMs,
       secureAggregation: { cohort: report.cohort!, included: report.included ?? 0 },
     }

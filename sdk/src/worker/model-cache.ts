@@ -79,7 +79,12 @@ export class ModelCache {
     const next = toGlobal(bytes)
     this.current = next
     this.etag = res.headers.get('etag') ?? `"v${next.bundle.version}"`
-    await this.store.set(KvKey.GlobalModel, { etag: this.etag, bytes, sha256: await sha256Hex(bytes) } satisfies CachedModel)
+    try {
+      await this.store.set(KvKey.GlobalModel, { etag: this.etag, bytes, sha256: await sha256Hex(bytes) } satisfies CachedModel)
+    } catch (e) {
+      // Out of storage quota: use the model from memory now and fetch it again next time.
+      console.info('[fedrec] could not cache the model on the device', e)
+    }
     return next
   }
 

@@ -1,5 +1,7 @@
 /** The contract between the SDK core (page) and its worker, shared by both sides of comlink. */
-import type { Backend, BackendAttempt } from './backend.js'
+import type { StoredEvent } from '../core/ga4.js'
+import type { RecommendQuery, ScoredItem } from '../recommend/types.js'
+import type { Backend, BackendAttempt } from './backend-kinds.js'
 import type { DevicePrivacyLedger, DevicePrivacyOptions, SentPayload } from './privacy-types.js'
 
 export type { LedgerEntry } from './privacy-types.js'
@@ -14,10 +16,13 @@ export interface WorkerStartOptions {
   readonly backends?: readonly Backend[]
   /** The device's privacy budget, participation cap and payload keeping. */
   readonly privacy?: DevicePrivacyOptions
+  /** 'memory': the page has no IndexedDB and sends its events with `ingest`. */
+  readonly storage?: 'indexeddb' | 'memory'
 }
 
 export interface WorkerStarted {
-  readonly backend: Backend
+  /** Null until the device first trains or scores: tfjs loads only then. */
+  readonly backend: Backend | null
   readonly attempts: readonly BackendAttempt[]
   readonly modelVersion: number | null
 }
@@ -28,8 +33,20 @@ export interface RankResult {
   readonly modelVersion: number | null
   /** True when the scores come from a model fine-tuned on this device's own history. */
   readonly personalized: boolean
-  /** The backend in use now (it changes if the first one failed at run time). */
-  readonly backend: Backend
+  /** The backend in use now (it changes if the first one failed at run time); null before tfjs loaded. */
+  readonly backend: Backend | null
+}
+
+export interface BackendInfo {
+  readonly backend: Backend | null
+  readonly attempts: readonly BackendAttempt[]
+}
+
+export interface RecommendResult {
+  readonly items: readonly ScoredItem[]
+  readonly modelVersion: number | null
+  /** True when the model fine-tuned on this device's own history scored the list. */
+  readonly personalized: boolean
 }
 
 /** Why a device did not send an update this time. */
@@ -56,6 +73,11 @@ export type ParticipationResult =
 export interface WorkerApi {
   start(opts: WorkerStartOptions): Promise<WorkerStarted>
   rank(itemIds: readonly string[]): Promise<RankResult>
+  recommend(query: RecommendQuery): Promise<RecommendResult>
+  /** Adds events recorded by a page in memory mode. */
+  ingest(events: readonly StoredEvent[]): Promise<void>
+  /** Loads tfjs and picks the backend if not done yet; reports it. */
+  backendInfo(): Promise<BackendInfo>
   participate(consent: ConsentState): Promise<ParticipationResult>
   /** The device's privacy ledger: participations, ε spent, budget, why it stopped. */
   privacyLedger(): Promise<DevicePrivacyLedger>
