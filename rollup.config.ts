@@ -36,6 +36,9 @@ const config: RollupOptions[] = [
   {
     input: { fedrec: 'sdk/src/entrypoints/sdk.ts' },
     output: { dir: out, format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/core-[name]-[hash].js' },
+    // Lazy core chunks import what they share straight from fedrec.js, rather than rollup
+    // splitting the core into a facade plus a shared chunk (one more request before the SDK runs).
+    preserveEntrySignatures: 'allow-extension',
     plugins: plugins(),
   },
   {

@@ -588,15 +588,17 @@ describe('main thread', () => {
     const start = await s.page.evaluate(() => performance.now())
     await sdk(
       s.page,
-      `for (let i = 0; i < 300; i++) client.track('view_item', { items: [arg[i % 40]] })
+      `const step = (name) => { window.__steps = window.__steps || []; window.__steps.push({ name, at: performance.now() }) }
+       step('track'); for (let i = 0; i < 300; i++) client.track('view_item', { items: [arg[i % 40]] })
        await client.flush()
-       await client.render('#w', { candidates: arg, explain: true })
-       for (const type of ['for_you', 'related', 'bought_together', 'trending', 'recently_viewed']) await client.recommend({ type, itemId: arg[0].item_id })
-       await client.scores(); await client.profile(); JSON.stringify(await client.export())`,
+       step('render'); await client.render('#w', { candidates: arg, explain: true })
+       for (const type of ['for_you', 'related', 'bought_together', 'trending', 'recently_viewed']) { step(type); await client.recommend({ type, itemId: arg[0].item_id }) }
+       step('scores'); await client.scores(); step('profile'); await client.profile(); step('export'); JSON.stringify(await client.export()); step('end')`,
       candidates(),
     )
     const long = await s.page.evaluate((t0) => (window as unknown as { __long: { start: number; duration: number }[] }).__long.filter((e) => e.start >= t0), start)
-    expect(long, JSON.stringify(long)).toEqual([])
+    const steps = await s.page.evaluate(() => (window as unknown as { __steps: unknown[] }).__steps)
+    expect(long, `long tasks ${JSON.stringify(long)} during steps ${JSON.stringify(steps)}`).toEqual([])
     expect(await s.page.locator('#w .fedrec-widget__item').count()).toBe(8)
     await s.context.close()
   })

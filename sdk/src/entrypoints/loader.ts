@@ -6,6 +6,7 @@ interface Stub {
   (...args: unknown[]): void
   q?: ArrayLike<unknown>[]
   loaded?: boolean
+  ready?: Promise<unknown>
 }
 interface LoaderWindow {
   fedrec?: Stub
@@ -21,15 +22,24 @@ interface LoaderWindow {
       return
     }
     w.__fedrecLoader = true
+    // The queue stub, if the page left it out; and `fedrec.ready` at once, before the SDK loads,
+    // so page code can `await fedrec.ready` whenever it runs (it stays pending if loading fails).
+    const stub: Stub = (w.fedrec ??= function (...args: unknown[]) {
+      ;((stub.q ??= []) as unknown[][]).push(args)
+    } as Stub)
+    let resolveReady: (client: unknown) => void = () => undefined
+    stub.ready ??= new Promise((r) => (resolveReady = r))
     const script = document.currentScript as HTMLScriptElement | null
     const src = script?.src ?? ''
     const base = src ? src.slice(0, src.lastIndexOf('/') + 1) : '/sdk/'
     const dataset = { ...(script?.dataset ?? {}) }
     import(`${base}fedrec.js`)
-      .then((m: { boot: (o: { base: string; dataset: Record<string, string | undefined>; queue: ArrayLike<unknown>[] }) => Stub }) => {
+      .then((m: { boot: (o: { base: string; dataset: Record<string, string | undefined>; queue: ArrayLike<unknown>[] }) => Stub & { ready: Promise<unknown> } }) => {
         // Calls made while the module loaded are still on the stub's queue: take them all.
         const queue = w.fedrec?.q ?? []
-        w.fedrec = m.boot({ base, dataset, queue: Array.from(queue) })
+        const live = m.boot({ base, dataset, queue: Array.from(queue) })
+        w.fedrec = live
+        void live.ready.then(resolveReady)
       })
       .catch((e: unknown) => console.warn('[fedrec] could not load the SDK; the page works without it', e))
   } catch (e) {
