@@ -96,6 +96,8 @@ afterAll(async () => {
 
 describe('embedding', () => {
   it('replays the queue in order, reads data-* and init config, ignores a second tag, never throws into the page', async () => {
+    // Two identical tags (async scripts run in either order): one SDK, one warning.
+    const attrs = 'data-auto-participate="false" data-api="/" data-max-events="500" data-backends="cpu"'
     const page = doc(
       `${STUB}<script>
         fedrec('event', 'view_item', { items: [{ item_id: 'BEA-ESS-ESS-001' }] });
@@ -108,7 +110,7 @@ describe('embedding', () => {
         fedrec('render', '#missing', { candidates: [] });
         fedrec(function () { throw new Error('a broken shop callback'); });
         fedrec('consent', 'maybe');
-      </script>${tag('data-auto-participate="false" data-api="/" data-max-events="500" data-backends="cpu"')}${tag()}`,
+      </script>${tag(attrs)}${tag(attrs)}`,
     )
     const s = await shop({ html: { 'fixture/queue.html': page } })
     const loads: string[] = []

