@@ -508,6 +508,11 @@ export class FedrecClient {
     return (await onDemand()).exportLocalData(store, kind)
   }
 
+  /**
+   * Where the SDK stands: backend, model version, consent and signals, events, storage. To name
+   * the training backend it starts the worker and loads tfjs there if nothing needed it yet.
+   * @example const { backend, consent, uploadsAllowed } = await fedrec.status()
+   */
   async status(): Promise<FedrecStatus> {
     const { store, kind } = await this.storeReady
     const w = await this.worker()
