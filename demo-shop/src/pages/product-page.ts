@@ -39,6 +39,6 @@ export function productPage(main: HTMLElement, products: readonly Product[]): vo
       h('img', { src: imageUrl(p), alt: p.title, width: '400', height: '400' }),
       h('div', { class: 'product__info' }, h('h1', {}, p.title), h('p', { class: 'muted' }, `${p.brand ? `${p.brand} · ` : ''}${categoryLabel(p.category)} · ★ ${p.rating.toFixed(1)}`), h('p', { class: 'price' }, money.format(p.price)), h('p', { class: 'stock' }, stock), h('p', {}, p.description), form, note),
     ),
-    widget('related', 'Related', 'related', products.filter((x) => x.id !== p.id).map(candidate), 6),
+    widget('related', 'Related', 'related', products.map(candidate), 6, { type: 'related', itemId: p.sku }),
   )
 }
