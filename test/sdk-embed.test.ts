@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureRequests, launchChromium } from './support/browser.js'
-import { REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
+import { freePort, REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
 import { findLeaks } from './support/privacy-guard.js'
 
 interface Product {
@@ -27,6 +27,8 @@ interface Product {
 let edge: EdgeServer
 let browser: Browser
 let products: Product[]
+/** Port of the shop server of the first-party test: its origin is allowed on the edge. */
+let shopPort: number
 
 const STUB = `<script>window.fedrec=window.fedrec||function(){(window.fedrec.q=window.fedrec.q||[]).push(arguments)};</script>`
 /** The tag as a shop writes it; wasm first, the quickest backend to start on these CPU-only machines. */
@@ -85,7 +87,10 @@ const warnings = (s: Shop): string[] => s.logs.filter((l) => /^(worker )?warning
 
 beforeAll(async () => {
   // Rounds never close here (100 clients expected): uploads are accepted and counted, that is all.
-  edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: '100', FEDREC_EXPECTED_CLIENTS: '100', FEDREC_SAMPLE_RATE: '1', FEDREC_ROUND_SECONDS: '3600' } })
+  shopPort = await freePort()
+  edge = await startEdge({
+    vars: { FEDREC_MIN_CLIENTS: '100', FEDREC_EXPECTED_CLIENTS: '100', FEDREC_SAMPLE_RATE: '1', FEDREC_ROUND_SECONDS: '3600', FEDREC_ALLOWED_ORIGINS: `http://127.0.0.1:${shopPort}` },
+  })
   browser = await launchChromium()
   products = (await (await fetch(`${edge.url}shop/products.json`)).json()) as Product[]
 })
@@ -177,7 +182,8 @@ describe('embedding', () => {
 
   it("serves the SDK and the API from a first-party path on the shop's own origin", async () => {
     // The shop's server: its own pages, and /_fr/* proxied to the fedrec edge (prefix stripped),
-    // as a reverse proxy rule would do it. The browser never contacts another origin.
+    // as a reverse proxy rule would do it. The browser never contacts another origin; the edge
+    // lists the shop's origin in FEDREC_ALLOWED_ORIGINS, as for any shop.
     const edgeUrl = new URL(edge.url)
     const page = doc(`${STUB}${tag('data-path="/_fr/" data-auto-participate="false" data-backends="wasm,cpu"', '/_fr/sdk/fedrec-loader.js')}`, '<div id="for-you"></div>')
     const server: Server = createServer((req, res) => {
@@ -191,9 +197,8 @@ describe('embedding', () => {
       })
       req.pipe(up)
     })
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
-    const port = (server.address() as { port: number }).port
-    const origin = `http://127.0.0.1:${port}`
+    await new Promise<void>((ok) => server.listen(shopPort, '127.0.0.1', ok))
+    const origin = `http://127.0.0.1:${shopPort}`
     const s = await shop()
     const net = captureRequests(s.context)
     try {
@@ -298,19 +303,29 @@ describe('consent and the shopper’s rights', () => {
     await s.context.close()
   })
 
-  it('deny erases what was recorded and records nothing more, across reloads', async () => {
+  it('deny erases the history and the personal model, refuses uploads, keeps learning locally, across reloads', async () => {
     const s = await shop({ html: { 'fixture/home.html': home } })
+    const net = captureRequests(s.context)
     await s.page.goto(`${edge.url}fixture/home.html`)
     await browseCategory(s.page, 'groceries')
     const recorded = 'const d = await client.export(); return { events: d.events.length, consent: await client.consent.state() }'
     expect((await sdk<{ events: number }>(s.page, recorded)).events).toBeGreaterThan(0)
+    expect((await sdk<{ reason: { kind: string } }[]>(s.page, 'return client.recommend({ limit: 1 })'))[0]!.reason.kind).toBe('history')
+    const before = await sdk<{ records: Record<string, unknown> }>(s.page, 'return client.export()')
+    expect(Object.keys(before.records)).toContain('personal-model')
     await sdk(s.page, 'await client.consent.deny()')
-    await sdk(s.page, `client.track('view_item', { items: [{ item_id: 'X' }] }); await client.flush()`)
-    expect(await sdk(s.page, recorded)).toEqual({ events: 0, consent: 'denied' })
+    const after = await sdk<{ events: unknown[]; records: Record<string, unknown> }>(s.page, 'return client.export()')
+    expect(after.events).toEqual([])
+    expect(Object.keys(after.records)).not.toContain('personal-model')
+    expect(after.records.consent).toBe('denied')
+    // The next list is a new shopper's: nothing learned from the erased history is used.
+    expect((await sdk<{ reason: { kind: string } }[]>(s.page, 'return client.recommend({ limit: 1 })'))[0]!.reason.kind).toBe('popular')
     await s.page.reload()
     await browseCategory(s.page, 'groceries', 2)
-    expect(await sdk(s.page, recorded)).toEqual({ events: 0, consent: 'denied' })
-    expect(await sdk(s.page, 'return client.status()')).toMatchObject({ events: 0, consent: 'denied', uploadsAllowed: false })
+    expect(await sdk(s.page, recorded)).toEqual({ events: 3, consent: 'denied' })
+    expect(await sdk(s.page, 'return client.participate()')).toMatchObject({ status: 'skipped', reason: 'consent' })
+    expect(await sdk(s.page, 'return client.status()')).toMatchObject({ consent: 'denied', uploadsAllowed: false })
+    expect((await net.settled()).filter((q) => q.method === 'POST')).toEqual([])
     await s.context.close()
   })
 

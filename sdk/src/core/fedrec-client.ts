@@ -146,8 +146,6 @@ export class FedrecClient {
         warn(`event ignored: ${ev}`)
         return
       }
-      // The shopper refused: nothing is recorded, not even on the device.
-      if (this.consentNow === 'denied') return
       this.pending.push(ev)
       // Events of one task go to IndexedDB in one transaction, started after the page's handler.
       queueMicrotask(() => void this.flush())
@@ -172,7 +170,6 @@ export class FedrecClient {
   }
 
   private async writeBatch(batch: StoredEvent[]): Promise<void> {
-    if ((await this.consent.state()) === 'denied') return
     const { store } = await this.storeReady
     try {
       await store.addEvents(batch)
@@ -420,7 +417,11 @@ export class FedrecClient {
 
   /**
    * The shopper's consent to sending model updates. Until they choose it is `pending`: the SDK
-   * records and trains on the device and sends nothing. `deny()` erases what was recorded.
+   * records and trains on the device and sends nothing. `deny()` refuses uploads and erases the
+   * history recorded so far with the personal model learned from it; the device goes on learning
+   * locally from what follows, as under `pending`. The participation ledger stays (what was
+   * already sent and its ε: erasing it would let a later `grant()` overspend the privacy
+   * budget); `forget()` erases that too.
    */
   readonly consent = {
     state: async (): Promise<ConsentState> => {
@@ -446,10 +447,12 @@ export class FedrecClient {
       try {
         this.consentNow = 'denied'
         this.pending = []
-        this.stopWorker()
         const { store } = await this.storeReady
-        await store.clear()
+        await store.clearEvents()
+        await store.delete(KvKey.PersonalModel)
         await store.set(KvKey.Consent, 'denied')
+        // A running worker holds the personal model in memory too.
+        await (await this.workerPromise)?.api.dropPersonalModel()
       } catch (e) {
         warn('could not erase local data', e)
       }

@@ -47,6 +47,9 @@ export interface EventStore {
   prune(now?: number): Promise<number>
   get<T>(key: string): Promise<T | undefined>
   set(key: string, value: unknown): Promise<void>
+  delete(key: string): Promise<void>
+  /** Deletes every event (the records stay). */
+  clearEvents(): Promise<void>
   /** Every record of the kv store, for `export()`. */
   entries(): Promise<[string, unknown][]>
   /** Deletes every event and record. */
@@ -131,6 +134,12 @@ class IdbStore implements EventStore {
   async set(key: string, value: unknown): Promise<void> {
     await this.db.put('kv', value, key)
   }
+  async delete(key: string): Promise<void> {
+    await this.db.delete('kv', key)
+  }
+  async clearEvents(): Promise<void> {
+    await this.db.clear('events')
+  }
   async entries(): Promise<[string, unknown][]> {
     const tx = this.db.transaction('kv')
     const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll(), tx.done])
@@ -171,6 +180,12 @@ export class MemoryStore implements EventStore {
   }
   async set(key: string, value: unknown): Promise<void> {
     this.kv.set(key, value)
+  }
+  async delete(key: string): Promise<void> {
+    this.kv.delete(key)
+  }
+  async clearEvents(): Promise<void> {
+    this.evs = []
   }
   async entries(): Promise<[string, unknown][]> {
     return [...this.kv.entries()]

@@ -85,8 +85,13 @@ export class FedrecWorker implements WorkerApi {
     return { backend: this.backend, attempts: this.backendAttempts, modelVersion: model?.bundle.version ?? null }
   }
 
-  /** Events recorded by a page without IndexedDB (memory mode). */
+  async dropPersonalModel(): Promise<void> {
+    this.personal = null
+  }
+
+  /** The page's whole history, where the page has no IndexedDB (memory mode): replaces the copy. */
   async ingest(events: readonly StoredEvent[]): Promise<void> {
+    await this.store.clearEvents()
     await this.store.addEvents(events)
   }
 

@@ -74,7 +74,9 @@ export interface WorkerApi {
   start(opts: WorkerStartOptions): Promise<WorkerStarted>
   rank(itemIds: readonly string[]): Promise<RankResult>
   recommend(query: RecommendQuery): Promise<RecommendResult>
-  /** Adds events recorded by a page in memory mode. */
+  /** Forgets the personal model held in memory (the page erased the history). */
+  dropPersonalModel(): Promise<void>
+  /** Replaces the worker's copy of the events of a page in memory mode. */
   ingest(events: readonly StoredEvent[]): Promise<void>
   /** Loads tfjs and picks the backend if not done yet; reports it. */
   backendInfo(): Promise<BackendInfo>
