@@ -23,7 +23,7 @@ interface Product {
 
 interface StoredEvent {
   readonly name: string
-  readonly params: { readonly items?: readonly { item_id: string; quantity?: number; item_list_id?: string }[]; readonly transaction_id?: string; readonly value?: number; readonly item_list_id?: string }
+  readonly params: { readonly items?: readonly { item_id: string; quantity?: number; index?: number; item_list_id?: string }[]; readonly transaction_id?: string; readonly value?: number; readonly item_list_id?: string }
 }
 
 interface Status {
@@ -163,8 +163,11 @@ describe('demo store', () => {
     const events = await deviceEvents(page)
     const names = events.map((e) => e.name)
     expect(names).toEqual(expect.arrayContaining(['view_item_list', 'select_item', 'view_item', 'add_to_cart', 'purchase']))
-    const list = events.find((e) => e.name === 'view_item_list')!
-    expect(list.params.item_list_id).toBe('category_smartphones')
+    // The store's own list, and the SDK's impression of the widget it rendered (list id, positions).
+    const list = events.find((e) => e.name === 'view_item_list' && e.params.item_list_id === 'category_smartphones')!
+    expect(list, 'the category list was recorded').toBeDefined()
+    const widgetList = events.find((e) => e.name === 'view_item_list' && e.params.item_list_id === 'for_you')
+    expect(widgetList?.params.items?.map((i) => i.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
     expect(events.find((e) => e.name === 'select_item')!.params.items![0]).toMatchObject({ item_id: first.sku, item_list_id: 'category_smartphones' })
     expect(events.filter((e) => e.name === 'add_to_cart').map((e) => e.params.items![0])).toEqual([expect.objectContaining({ item_id: first.sku, quantity: 2 }), expect.objectContaining({ item_id: second.sku, quantity: 1 })])
     const purchase = events.find((e) => e.name === 'purchase')!
