@@ -119,6 +119,9 @@ describe('the page keeps working', () => {
         await route.fulfill({ response: res, body: `${strip}\n${await res.text()}` })
       })
       const o = await openHome(context)
+      // A new shopper's home page needs no model scoring, so tfjs loads only when asked for the
+      // training backend (status) or when the device trains.
+      await o.page.evaluate(async () => (await (window as unknown as { fedrec: { ready: Promise<{ status(): Promise<unknown> }> } }).fedrec.ready).status())
       expectOneWarning(o, /no accelerated backend \(webgpu: .*webgl: .*wasm: .*\); training on cpu/)
       expect(await widgetCount(o.page)).toBeGreaterThan(0)
     } finally {

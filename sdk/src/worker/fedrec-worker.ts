@@ -197,7 +197,9 @@ export class FedrecWorker implements WorkerApi {
       const model = this.cache ? await this.cache.sync() : null
       const events = await this.store.events()
       if (!model) {
-        const items: ScoredItem[] = q.type === 'recently_viewed' ? recommend({ model: { vocab: [], rowOf: new Map(), embeddings: new Float32Array(0), dim: 0 }, events, scores: null }, q) : []
+        // No model yet (first visit, API unreachable): the page's candidates in the page's order,
+        // and the history's own lists.
+        const items: ScoredItem[] = recommend({ model: { vocab: [], rowOf: new Map(), embeddings: new Float32Array(0), dim: 0 }, events, scores: null }, q)
         return { items, modelVersion: null, personalized: false }
       }
       const { sessions, eventCount } = await this.sessions(model)
