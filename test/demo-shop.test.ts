@@ -85,6 +85,11 @@ async function deviceEvents(page: Page): Promise<StoredEvent[]> {
   )
 }
 
+/** The "Why am I seeing this?" text of each item of a widget. */
+async function whyTexts(page: Page, slot: string): Promise<string[]> {
+  return page.locator(`#${slot} .fedrec-widget__item .fedrec-widget__why-text`).evaluateAll((els) => els.map((e) => e.textContent?.trim() ?? ''))
+}
+
 async function widgetItems(page: Page, slot: string): Promise<string[]> {
   await page.locator(`#${slot} .fedrec-widget__item`).first().waitFor({ timeout: 120_000 })
   return page.locator(`#${slot} .fedrec-widget__item`).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.itemId ?? ''))
@@ -200,6 +205,13 @@ describe('demo store', () => {
     await page.goto(edge.url)
     const cold = await widgetItems(page, 'for-you')
     expect(cold).toHaveLength(8)
+    const coldWhy = await whyTexts(page, 'for-you')
+    expect(coldWhy, 'every recommendation says why it is shown').toHaveLength(8)
+    for (const t of coldWhy) expect(t.length).toBeGreaterThan(5)
+    expect((await widgetItems(page, 'trending')).length).toBeGreaterThan(0)
+    expect((await whyTexts(page, 'trending')).every((t) => t.length > 5)).toBe(true)
+    await page.locator('#recently-viewed[data-count="0"] .widget-empty').waitFor()
+    await shot(page, 'home-widgets')
     const fresh = await newShopper('browser-2')
     await fresh.page.goto(edge.url)
     expect(await widgetItems(fresh.page, 'for-you'), 'every new shopper gets the same cold-start list').toEqual(cold)
@@ -210,6 +222,9 @@ describe('demo store', () => {
     const relatedCold = await widgetItems(page, 'related')
     expect(relatedCold.length).toBeGreaterThan(0)
     expect(relatedCold).not.toContain(sports[0]!.sku)
+    expect((await whyTexts(page, 'related')).every((t) => t.length > 5)).toBe(true)
+    await page.locator('#bought-together[data-count]').waitFor({ timeout: 120_000 })
+    expect(await whyTexts(page, 'bought-together')).toHaveLength(Number(await page.locator('#bought-together').getAttribute('data-count')))
     for (const p of sports.slice(1, 7)) {
       await page.goto(`${edge.url}?category=sports-accessories`)
       await page.locator(`#products a[data-sku="${p.sku}"]`).click()
@@ -218,6 +233,10 @@ describe('demo store', () => {
     await page.goto(edge.url)
     const warm = await widgetItems(page, 'for-you')
     expect(warm, 'recommendations follow what this shopper browsed').not.toEqual(cold)
+    expect(await whyTexts(page, 'for-you'), 'and so do their explanations').not.toEqual(coldWhy)
+    const recent = await widgetItems(page, 'recently-viewed')
+    expect(recent[0], 'the last product viewed comes first').toBe(sports[6]!.sku)
+    expect(recent).toEqual(expect.arrayContaining(sports.slice(2, 7).map((p) => p.sku)))
     const sportsSkus = new Set(sports.map((p) => p.sku))
     expect(warm.filter((id) => sportsSkus.has(id)).length, `"Recommended for you" after browsing sports: ${warm.join(', ')}`).toBeGreaterThanOrEqual(3)
     await context.close()
@@ -244,6 +263,8 @@ describe('demo store', () => {
 
     await page.goto(`${edge.url}privacy.html`)
     await page.locator('#device-events').waitFor({ timeout: 120_000 })
+    // What is stored: the latest events, named as recorded.
+    await expect.poll(() => page.locator('#device-recent').textContent()).toContain('add_to_cart')
     const st = await sdkStatus(page)
     await expect.poll(() => page.locator('#device-events').textContent()).toBe(String(st.events))
     expect(await page.locator('#device-model-version').textContent()).toBe(String(st.modelVersion))
@@ -282,9 +303,19 @@ describe('demo store', () => {
 
     // The buttons act on the device: denying deletes what was stored.
     await page.locator('#privacy-deny').click()
-    await expect.poll(() => page.locator('#consent-state').textContent()).toBe('denied')
-    await expect.poll(() => page.locator('#device-events').textContent()).toBe('0')
+    await expect.poll(() => page.locator('#consent-state').textContent(), { timeout: 30_000 }).toBe('denied')
+    await expect.poll(() => page.locator('#device-events').textContent(), { timeout: 30_000 }).toBe('0')
     expect((await sdkStatus(page)).events).toBe(0)
+    await page.locator('#device-recent-empty').waitFor()
+    // Forgetting deletes everything, the ledger and the kept payloads too, and asks again.
+    await page.locator('#privacy-forget').click()
+    // The panel finishes the reading in progress, forgets, then reads again: seconds under load.
+    await expect.poll(() => page.locator('#consent-state').textContent(), { timeout: 30_000 }).toBe('pending')
+    await page.locator('#payloads-empty').waitFor()
+    expect(await page.evaluate(async () => {
+      const g = window as unknown as { fedrec: { ready: Promise<{ privacy: { sentPayloads(): Promise<unknown[]> } }> } }
+      return (await (await g.fedrec.ready).privacy.sentPayloads()).length
+    })).toBe(0)
     await context.close()
   })
 

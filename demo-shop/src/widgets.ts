@@ -1,20 +1,27 @@
-/** Recommendation widgets: a slot the SDK fills with its ranked list. */
-import type { Candidate, WidgetOptions } from '../../sdk/src/entrypoints/sdk.js'
+/**
+ * Recommendation widgets: a slot the SDK fills with a list computed on this device
+ * (`fedrec('render', …)`), each item with its "Why am I seeing this?" explanation.
+ */
+import type { Candidate, Recommendation, WidgetOptions } from '../../sdk/src/entrypoints/sdk.js'
 import { h } from './dom.js'
 import { fedrec } from './sdk.js'
 
+/** What a widget recommends and how it is titled; `empty` is said when the list is empty. */
+export type WidgetSpec = WidgetOptions & { readonly title: string; readonly empty?: string }
+
 /**
- * A titled slot that the SDK ranks `candidates` into (`fedrec('render', …)`); `options` picks the
- * list type (`for_you`, `related` to an item, …) and "why am I seeing this?".
+ * A titled slot that the SDK renders into, busy until the list arrives; `data-count` then holds
+ * the number of items shown.
+ * @example widget('related', { title: 'Related', type: 'related', itemId: p.sku, candidates, limit: 6 })
  */
-export function widget(id: string, title: string, listId: string, candidates: readonly Candidate[], limit = 8, options: Pick<WidgetOptions, 'type' | 'itemId' | 'explain'> = {}): HTMLElement {
-  const el = h('div', { id, class: 'widget-slot', 'aria-live': 'polite', 'aria-busy': 'true' }, h('p', { class: 'muted' }, `Loading ${title.toLowerCase()}…`))
-  fedrec('render', el, { title, listId, candidates, limit, ...options })
-  new MutationObserver((_, obs) => {
-    if (el.querySelector('.fedrec-widget')) {
-      el.removeAttribute('aria-busy')
-      obs.disconnect()
-    }
-  }).observe(el, { childList: true })
+export function widget(id: string, spec: WidgetSpec): HTMLElement {
+  const { empty, ...opts } = spec
+  const el = h('div', { id, class: 'widget-slot', 'aria-live': 'polite', 'aria-busy': 'true' }, h('p', { class: 'muted' }, `Loading ${spec.title.toLowerCase()}…`))
+  const onRender = (recs: readonly Recommendation<Candidate>[], root: HTMLElement): void => {
+    el.removeAttribute('aria-busy')
+    el.dataset.count = String(Math.min(recs.length, spec.limit ?? recs.length))
+    if (recs.length === 0 && empty) root.append(h('p', { class: 'muted widget-empty' }, empty))
+  }
+  fedrec('render', el, { explain: true, listId: spec.type ?? id, ...opts, onRender } satisfies WidgetOptions)
   return el
 }

@@ -1,9 +1,10 @@
-/** The cart: quantities, removal, total, and checkout (GA4 `purchase`) to the confirmation page. */
+/** The cart: quantities, removal, total, checkout (GA4 `purchase`) to the confirmation page, and "Often bought together". */
 import { cartLines, placeOrder, setQuantity, MAX_QTY, type CartLine } from '../cart-state.js'
 import type { Product } from '../catalog-data.js'
 import { h, money } from '../dom.js'
-import { ga4Item, imageUrl, productUrl } from '../ga4-items.js'
+import { candidate, ga4Item, imageUrl, productUrl } from '../ga4-items.js'
 import { settleEvents, track } from '../sdk.js'
+import { widget } from '../widgets.js'
 
 interface Row {
   readonly line: CartLine
@@ -49,5 +50,6 @@ export function cartPage(main: HTMLElement, products: readonly Product[]): void 
     // The order id travels in the fragment: it never reaches a server.
     void settleEvents().then(() => location.assign(`/order.html#${encodeURIComponent(order.id)}`))
   })
-  main.append(list, h('div', { class: 'checkout' }, h('p', { class: 'price', id: 'cart-total' }, `Total ${money.format(total)}`), h('p', { class: 'muted' }, 'Checkout is simulated: no payment, nothing leaves this browser.'), buy))
+  const inCart = new Set(rows.map((r) => r.p.id))
+  main.append(list, h('div', { class: 'checkout' }, h('p', { class: 'price', id: 'cart-total' }, `Total ${money.format(total)}`), h('p', { class: 'muted' }, 'Checkout is simulated: no payment, nothing leaves this browser.'), buy), widget('cart-bought-together', { title: 'Often bought together', type: 'bought_together', itemIds: rows.map((r) => r.p.sku), candidates: products.filter((p) => !inCart.has(p.id)).map(candidate), limit: 6 }))
 }

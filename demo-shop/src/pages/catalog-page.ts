@@ -65,7 +65,12 @@ export function catalogPage(main: HTMLElement, products: readonly Product[]): vo
   main.replaceChildren()
   if (!category && !q) {
     main.append(h('section', { class: 'hero' }, h('h1', {}, 'Welcome to the fedrec store'), h('p', {}, 'Everything below is ranked on your device. ', h('a', { href: '/privacy.html' }, 'What does that mean?'))))
-    main.append(widget('for-you', 'Recommended for you', 'for_you', products.map(candidate), 8, { type: 'for_you', explain: true }))
+    const candidates = products.map(candidate)
+    main.append(
+      widget('for-you', { title: 'Recommended for you', type: 'for_you', candidates, limit: 8 }),
+      widget('recently-viewed', { title: 'Recently viewed', type: 'recently_viewed', candidates, limit: 6, empty: 'Products you look at appear here. The list lives only on this device.' }),
+      widget('trending', { title: 'Trending', type: 'trending', candidates, limit: 6 }),
+    )
   }
   const sortKey: SortKey = (Object.keys(SORTS) as SortKey[]).find((k) => k === params.get('sort')) ?? 'featured'
   const select = h('select', { id: 'sort', name: 'sort' }, ...Object.entries(SORTS).map(([k, s]) => {

@@ -3,7 +3,7 @@
  * global rounds with their chart. Everything is read live from the SDK (on the device) and from
  * the edge's public endpoints; it refreshes every few seconds.
  */
-import type { FedrecClient, FedrecStatus } from '../../../sdk/src/entrypoints/sdk.js'
+import type { FedrecClient, FedrecStatus, StoredEvent } from '../../../sdk/src/entrypoints/sdk.js'
 import { h } from '../dom.js'
 import { chartPoints, type LedgerRound, type ModelEvaluation } from '../privacy/chart-points.js'
 import { budgetFacts, payloadTable } from '../privacy/device-privacy-view.js'
@@ -56,13 +56,41 @@ function deviceFacts(st: FedrecStatus): HTMLElement {
   ])
 }
 
-function consentControls(client: FedrecClient, state: string, refresh: () => void): HTMLElement {
+/** The last events recorded on the device, newest first, as the shopper would describe them. */
+function recentEvents(events: readonly StoredEvent[]): HTMLElement {
+  if (events.length === 0) return h('p', { class: 'muted', id: 'device-recent-empty' }, 'No events recorded on this device.')
+  const rows = [...events].slice(-10).reverse().map((e) => {
+    const names = e.params.items?.map((i) => i.item_name ?? i.item_id) ?? []
+    const what = names.length > 0 ? `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}` : e.params.search_term ? `“${e.params.search_term}”` : ''
+    return h('li', {}, h('code', {}, e.name), ` ${what} `, h('span', { class: 'muted' }, new Date(e.ts).toLocaleTimeString('en-US')))
+  })
+  return h('div', {}, h('h3', {}, 'Latest events'), h('ol', { id: 'device-recent', class: 'events' }, ...rows))
+}
+
+/** Runs an action on the device between two readings of the panel. */
+type Act = (client: FedrecClient, action: () => Promise<void>) => void
+
+function dataControls(client: FedrecClient, act: Act): HTMLElement {
+  const download = h('button', { class: 'button button--quiet', id: 'privacy-export', type: 'button' }, 'Download my data (JSON)')
+  download.addEventListener('click', () => {
+    void client.export().then((data) => {
+      const a = h('a', { href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' })), download: 'fedrec-local-data.json' })
+      a.click()
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000)
+    })
+  })
+  const forget = h('button', { class: 'button button--quiet', id: 'privacy-forget', type: 'button' }, 'Forget everything on this device')
+  forget.addEventListener('click', () => act(client, () => client.forget()))
+  return h('div', { class: 'actions' }, download, forget)
+}
+
+function consentControls(client: FedrecClient, state: string, act: Act): HTMLElement {
   const grant = h('button', { class: 'button', id: 'privacy-grant', type: 'button' }, 'Share noised updates')
   const deny = h('button', { class: 'button button--quiet', id: 'privacy-deny', type: 'button' }, 'Don’t share (and delete my data)')
   grant.disabled = state === 'granted'
   deny.disabled = state === 'denied'
-  grant.addEventListener('click', () => void client.consent.grant().then(refresh))
-  deny.addEventListener('click', () => void client.consent.deny().then(refresh))
+  grant.addEventListener('click', () => act(client, () => client.consent.grant()))
+  deny.addEventListener('click', () => act(client, () => client.consent.deny()))
   const words: Record<string, string> = { granted: 'Granted: this device may send noised model updates.', denied: 'Denied: nothing is sent; recommendations are still learned on this device.', pending: 'Not asked yet: nothing is sent until you choose.' }
   return h('div', {}, h('p', {}, 'Consent: ', h('strong', { id: 'consent-state', 'data-state': state }, state), ' — ', words[state] ?? ''), h('div', { class: 'actions' }, grant, deny))
 }
@@ -102,14 +130,32 @@ export function privacyPage(main: HTMLElement): void {
       chart.body.replaceChildren(holder, h('p', { class: 'muted', id: 'round-chart-note' }, note))
     }
   }
-  const refreshDevice = (client: FedrecClient): void => {
-    void Promise.all([client.status(), client.consent.state(), client.privacy.ledger(), client.privacy.sentPayloads()]).then(([st, state, ledger, sent]) => {
-      device.body.replaceChildren(deviceFacts(st))
-      consent.body.replaceChildren(consentControls(client, state, () => refreshDevice(client)))
+  // One reading of the device at a time, and none while a button's action runs: `forget()` deletes
+  // the database, which a concurrent read would hold open (or open again).
+  let reading: Promise<void> = Promise.resolve()
+  let acting = false
+  const readDevice = (client: FedrecClient): Promise<void> =>
+    Promise.all([client.status(), client.consent.state(), client.privacy.ledger(), client.privacy.sentPayloads(), client.export()]).then(([st, state, ledger, sent, data]) => {
+      device.body.replaceChildren(deviceFacts(st), recentEvents(data.events), dataControls(client, act))
+      consent.body.replaceChildren(consentControls(client, state, act))
       budget.body.replaceChildren(ledger ? budgetFacts(ledger) : h('p', { class: 'muted' }, 'The on-device ledger is unavailable (no worker).'))
       payloads.body.replaceChildren(payloadTable(sent))
       main.dataset.deviceReady = 'true'
     })
+  const refreshDevice = (client: FedrecClient): void => {
+    if (acting) return
+    reading = reading.then(() => readDevice(client)).catch((e: unknown) => console.warn('[demo-shop] privacy panel', e))
+  }
+  /** Runs a button's action on the device once the reading in progress is done, then reads again. */
+  const act = (client: FedrecClient, action: () => Promise<void>): void => {
+    acting = true
+    void reading
+      .then(action)
+      .catch((e: unknown) => console.warn('[demo-shop] privacy panel', e))
+      .finally(() => {
+        acting = false
+        refreshDevice(client)
+      })
   }
   device.body.append(h('p', { class: 'muted' }, 'Reading this device’s storage…'))
   void sdkClient().then((client) => {

@@ -1,4 +1,4 @@
-/** A product page: details, quantity and add to cart, and the "Related" widget. */
+/** A product page: details, quantity and add to cart, and the "Related" and "Bought together" widgets. */
 import { addToCart, MAX_QTY } from '../cart-state.js'
 import type { Product } from '../catalog-data.js'
 import { categoryLabel, h, money } from '../dom.js'
@@ -16,6 +16,7 @@ export function productPage(main: HTMLElement, products: readonly Product[]): vo
     return
   }
   document.title = `${p.title} · fedrec demo store`
+  const others = products.filter((x) => x.id !== p.id).map(candidate)
   track('view_item', { currency: 'USD', value: p.price, items: [ga4Item(p)] })
   const qty = h('input', { id: 'quantity', name: 'quantity', type: 'number', min: '1', max: String(MAX_QTY), value: '1', inputmode: 'numeric' })
   const add = h('button', { id: 'add-to-cart', class: 'button', type: 'submit' }, 'Add to cart')
@@ -39,6 +40,7 @@ export function productPage(main: HTMLElement, products: readonly Product[]): vo
       h('img', { src: imageUrl(p), alt: p.title, width: '400', height: '400' }),
       h('div', { class: 'product__info' }, h('h1', {}, p.title), h('p', { class: 'muted' }, `${p.brand ? `${p.brand} · ` : ''}${categoryLabel(p.category)} · ★ ${p.rating.toFixed(1)}`), h('p', { class: 'price' }, money.format(p.price)), h('p', { class: 'stock' }, stock), h('p', {}, p.description), form, note),
     ),
-    widget('related', 'Related', 'related', products.map(candidate), 6, { type: 'related', itemId: p.sku }),
+    widget('related', { title: 'Related', type: 'related', itemId: p.sku, candidates: others, limit: 6 }),
+    widget('bought-together', { title: 'Bought together', type: 'bought_together', itemId: p.sku, candidates: others, limit: 6 }),
   )
 }
