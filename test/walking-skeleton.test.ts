@@ -157,7 +157,9 @@ describe('walking skeleton', () => {
     for (const s of shoppers) {
       const top = await forYou(s.page)
       const st = await sdkStatus(s.page)
-      expect(st.modelVersion, `${s.name} ranks with the new global model`).toBe(publishedVersion)
+      // The devices keep taking part on idle (consent granted, new events such as the widgets'
+      // impressions), so a later round may have published an even newer model by now.
+      expect(st.modelVersion, `${s.name} ranks with the new global model`).toBeGreaterThanOrEqual(publishedVersion)
       const mineSkus = new Set(products.filter((p) => p.category === s.category).map((p) => p.sku))
       const mineInTop = top.filter((id) => mineSkus.has(id)).length
       console.info(`[e2e] ${s.name}: ${mineInTop}/8 of "Recommended for you" from ${s.category}`)
