@@ -190,11 +190,14 @@ describe('the page keeps working', () => {
     void participateAfterBrowsing(first.page, 'groceries').catch(() => undefined)
     const until = Date.now() + 120_000
     while (!(await readKv(first.page, 'training-mark')) && Date.now() < until) await first.page.waitForTimeout(100)
-    expect(await readKv(first.page, 'training-mark'), 'training started').toBeTruthy()
+    const interrupted = (await readKv(first.page, 'training-mark')) as { startedAt: number } | null
+    expect(interrupted, 'training started').toBeTruthy()
     await first.page.close()
     const o = await openHome(context)
     expectOneWarning(o, /training for round \d+ was interrupted/)
-    expect(await readKv(o.page, 'training-mark')).toBeNull()
+    // The interrupted mark is cleared; the reopened page may already have started a training of its own.
+    const now = (await readKv(o.page, 'training-mark')) as { startedAt: number } | null
+    expect(now === null || now.startedAt !== interrupted!.startedAt, 'the interrupted training mark is cleared').toBe(true)
     await context.close()
   })
 })
