@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   applyFedAdam,
   computeEpsilonForSteps,
-  decodeModel,
   decodeUpdate,
   FEDADAM_DEFAULTS,
   type FedAdamState,
@@ -18,6 +17,7 @@ import {
 } from '../aggregator/src/index.js'
 import { honestPayload } from '../aggregator/src/testing/payloads.js'
 import { startEdge, type EdgeServer } from './support/edge.js'
+import { getModel, getRound, postUpdate } from './support/rounds.js'
 
 let edge: EdgeServer
 const Q = 0.5
@@ -25,16 +25,9 @@ const Z = 1
 const DELTA = 1e-5
 const LR = 0.05
 
-async function round(): Promise<RoundConfig> {
-  return (await (await fetch(`${edge.url}v1/round`)).json()) as RoundConfig
-}
-async function model(): Promise<ModelBundle> {
-  return decodeModel(new Uint8Array(await (await fetch(`${edge.url}v1/model`)).arrayBuffer()))
-}
-async function post(body: Uint8Array): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${edge.url}v1/updates`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/octet-stream' } })
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> }
-}
+const round = (): Promise<RoundConfig> => getRound(edge.url)
+const model = (): Promise<ModelBundle> => getModel(edge.url)
+const post = (body: Uint8Array) => postUpdate(edge.url, body)
 interface Privacy {
   rounds: RoundLedgerEntry[]
   current: RoundConfig

@@ -5,20 +5,18 @@
  * cohort, plain updates are refused in a secure round, and bad protocol messages get a 4xx reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeModel, privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig, type RoundLedgerEntry } from '../aggregator/src/index.js'
+import { privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig, type RoundLedgerEntry } from '../aggregator/src/index.js'
 import { cohortScale } from '../aggregator/src/secagg/index.js'
 import { runSecureAggregation, type ApiCall, type SecureRound } from '../sdk/src/worker/secure-aggregation.js'
+import { seededDelta } from '../aggregator/src/testing/payloads.js'
 import { startEdge, type EdgeServer } from './support/edge.js'
+import { getModel, getRound } from './support/rounds.js'
 
 let edge: EdgeServer
 const COHORT = 5
 
-async function round(): Promise<SecureRound> {
-  return (await (await fetch(`${edge.url}v1/round`)).json()) as SecureRound
-}
-async function model(): Promise<ModelBundle> {
-  return decodeModel(new Uint8Array(await (await fetch(`${edge.url}v1/model`)).arrayBuffer()))
-}
+const round = (): Promise<SecureRound> => getRound<SecureRound>(edge.url)
+const model = (): Promise<ModelBundle> => getModel(edge.url)
 const api: ApiCall = (path, init) => fetch(`${edge.url}${path}`, init)
 
 /** An API that fails every request from the first one whose path ends with `from`: a closed tab. */
@@ -34,9 +32,7 @@ function closesTabAt(from: string): ApiCall {
 }
 
 function delta(r: RoundConfig, size: number, seed: number): Float32Array {
-  const words = new Uint32Array(size)
-  seededRandomFill(seed)(words)
-  const d = Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * 0.02)
+  const d = seededDelta(size, seed, 0.02)
   privatizeInPlace(d, r, seededRandomFill(seed + 100))
   return d
 }
@@ -142,8 +138,8 @@ describe('secure aggregation across a crash of the edge', () => {
 
   it('replays the cohort from its log after workerd is killed mid-protocol and publishes the same sum', async () => {
     const base = crashing.url
-    const r = (await (await fetch(`${base}v1/round`)).json()) as SecureRound
-    const m = decodeModel(new Uint8Array(await (await fetch(`${base}v1/model`)).arrayBuffer()))
+    const r = await getRound<SecureRound>(base)
+    const m = await getModel(base)
     const deltas = [0, 1, 2, 3].map((i) => delta(r, m.weights.length, 40 + i))
     let restarted: Promise<void> | null = null
     const plain: ApiCall = (path, init) => fetch(`${base}${path}`, init)
@@ -160,7 +156,7 @@ describe('secure aggregation across a crash of the edge', () => {
     const reports = await Promise.all(deltas.map((d, i) => runSecureAggregation(i === 0 ? crashBeforeMasked : plain, r, d, { pollMs: 300 })))
     expect(restarted).not.toBeNull()
     for (const rep of reports) expect(rep, JSON.stringify(rep)).toMatchObject({ status: 'delivered', included: 4 })
-    const next = decodeModel(new Uint8Array(await (await fetch(`${base}v1/model`)).arrayBuffer()))
+    const next = await getModel(base)
     expect(next.version).toBe(m.version + 1)
     const scale = cohortScale(r)
     let worst = 0

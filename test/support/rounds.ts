@@ -1,4 +1,5 @@
 /** Talking to a running edge the way devices do: read the round and model, build and post updates. */
+import { seededDelta } from '../../aggregator/src/testing/payloads.js'
 import { decodeModel, encodeUpdate, NONCE_BYTES, privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig } from '../../aggregator/src/index.js'
 
 export interface Posted {
@@ -12,8 +13,8 @@ export function reasonOf(p: Pick<Posted, 'json'>): string | undefined {
   return (p.json.error as { reason?: string } | undefined)?.reason
 }
 
-export async function getRound(base: string): Promise<RoundConfig> {
-  return (await (await fetch(`${base}v1/round`)).json()) as RoundConfig
+export async function getRound<R extends RoundConfig = RoundConfig>(base: string): Promise<R> {
+  return (await (await fetch(`${base}v1/round`)).json()) as R
 }
 
 export async function getModel(base: string): Promise<ModelBundle> {
@@ -40,10 +41,7 @@ export async function postUpdate(base: string, body: Uint8Array | string, conten
 export function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number, opts: { scale?: number; delta?: Float32Array } = {}): { bytes: Uint8Array; delta: Float32Array } {
   let delta = opts.delta
   if (!delta) {
-    const words = new Uint32Array(m.weights.length)
-    seededRandomFill(seed)(words)
-    const scale = opts.scale ?? 0.01
-    delta = Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * scale)
+    delta = seededDelta(m.weights.length, seed, opts.scale ?? 0.01)
     privatizeInPlace(delta, r, seededRandomFill(seed + 1000))
   }
   const nonce = new Uint8Array(NONCE_BYTES)

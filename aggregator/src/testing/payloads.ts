@@ -15,16 +15,23 @@ export interface HonestPayloadOptions {
 }
 
 /**
+ * A seeded raw delta of `size` entries, uniform in [−scale/2, scale/2): what local training would
+ * produce, before clipping and noise.
+ * @example const d = seededDelta(1000, 7, 0.01)
+ */
+export function seededDelta(size: number, seed: number, scale: number): Float32Array {
+  const words = new Uint32Array(size)
+  seededRandomFill(seed)(words)
+  return Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * scale)
+}
+
+/**
  * A device's update for `round`: a seeded random delta, clipped and noised by `privatizeInPlace`,
  * with a seeded nonce, encoded. Returns the payload and its bytes.
  * @example const { bytes } = honestPayload(round, layout, 7)
  */
 export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: number, opts: HonestPayloadOptions = {}): { payload: UpdatePayload; bytes: Uint8Array<ArrayBuffer> } {
-  const n = layoutSize(layout)
-  const words = new Uint32Array(n)
-  seededRandomFill(seed)(words)
-  const scale = opts.scale ?? 0.1
-  const delta = Float32Array.from(words, (w) => (w / 2 ** 32 - 0.5) * scale)
+  const delta = seededDelta(layoutSize(layout), seed, opts.scale ?? 0.1)
   const noised = opts.noise !== false
   const report = privatizeInPlace(delta, noised ? round : { ...round, noiseMultiplier: 0, adaptiveClipping: null }, seededRandomFill(seed + 1))
   const nonce = new Uint8Array(16)
