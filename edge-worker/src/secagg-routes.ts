@@ -87,13 +87,21 @@ export function secaggRoutes(): Hono<AppEnv> {
     return cohortStub(c.env, id)
   }
 
-  r.post('/cohorts/:id/poll', async (c) => {
+  /** The cohort, the JSON body and the client's token of a protocol message, or the 4xx answer. */
+  const cohortMessage = async (c: Context<AppEnv>): Promise<{ stub: ReturnType<typeof cohortStub>; body: Record<string, unknown>; t: string } | Response> => {
     const stub = withCohort(c)
     if (stub instanceof Response) return stub
     const body = await readJson(c)
     if (body instanceof Response) return body
     const t = token(body)
     if (t instanceof Response) return t
+    return { stub, body, t }
+  }
+
+  r.post('/cohorts/:id/poll', async (c) => {
+    const msg = await cohortMessage(c)
+    if (msg instanceof Response) return msg
+    const { stub, body, t } = msg
     const want = body.want as CohortWant
     if (!WANTS.includes(want)) return jsonError(400, 'malformed', `want must be one of ${WANTS.join(', ')}`)
     return reply(c, await stub.poll(t, want))
@@ -101,13 +109,9 @@ export function secaggRoutes(): Hono<AppEnv> {
 
   for (const step of ['keys', 'shares', 'unmask'] as const) {
     r.post(`/cohorts/:id/${step}`, async (c) => {
-      const stub = withCohort(c)
-      if (stub instanceof Response) return stub
-      const body = await readJson(c)
-      if (body instanceof Response) return body
-      const t = token(body)
-      if (t instanceof Response) return t
-      return reply(c, await stub[step](t, body))
+      const msg = await cohortMessage(c)
+      if (msg instanceof Response) return msg
+      return reply(c, await msg.stub[step](msg.t, msg.body))
     })
   }
 
