@@ -17,6 +17,16 @@ describe('FedAvg', () => {
     expect(Array.from(applyFedAvg(Float32Array.from([0]), acc.sum, { expectedClients: 1, serverLearningRate: 0.5 }))).toEqual([1])
   })
 
+  it('adds every coordinate, whatever the length modulo the unrolling', () => {
+    for (let n = 0; n <= 9; n++) {
+      const acc = new RoundSum(n)
+      const delta = Float32Array.from({ length: n }, (_, i) => i + 0.5)
+      acc.add(delta)
+      acc.addSum(Float64Array.from(delta, (x) => 2 * x), 2)
+      expect(Array.from(acc.sum)).toEqual(Array.from(delta, (x) => 3 * x))
+    }
+  })
+
   it('refuses a delta of the wrong size', () => {
     expect(() => new RoundSum(3).add(new Float32Array(2))).toThrow(RangeError)
   })

@@ -99,6 +99,13 @@ describe('update envelope schema (after the byte reader)', () => {
     }
   })
 
+  it('decodes a payload that sits unaligned inside a larger buffer', () => {
+    const bytes = encodeUpdate(sample())
+    const outer = new Uint8Array(bytes.length + 3)
+    outer.set(bytes, 3)
+    expect(decodeUpdate(outer.subarray(3))).toEqual({ ...sample(), shapes: [[2, 3], [3]] })
+  })
+
   it('names the first non-finite value', () => {
     const data = Float32Array.from([0, 0, 0, 0, 0, Number.POSITIVE_INFINITY, 0, 0, 0])
     expect(() => decodeUpdate(encodeUpdate({ ...sample(), data }))).toThrow(/value 5 is Infinity/)

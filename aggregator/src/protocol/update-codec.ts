@@ -6,6 +6,7 @@
  */
 import { PayloadRejectedError, RejectReason } from '../errors.js'
 import { NoiseMode } from '../round-config.js'
+import { float32Data } from './float32-data.js'
 import { tensorSize } from './tensor-layout.js'
 import { checkEnvelope, MAX_RANK, MAX_TENSORS, NONCE_BYTES } from './update-schema.js'
 
@@ -43,7 +44,10 @@ export interface UpdatePayload {
   /** 16 random bytes, fresh per payload: lets the server refuse a replay. Not an identifier. */
   readonly nonce: Uint8Array
   readonly shapes: readonly (readonly number[])[]
-  /** All tensors, flattened and concatenated in `shapes` order. */
+  /**
+   * All tensors, flattened and concatenated in `shapes` order. From `decodeUpdate`, usually a
+   * view on the payload's bytes (see `float32Data`), not a copy.
+   */
   readonly data: Float32Array
   /** Present only when the round clips adaptively (format 2, flag bit 0). */
   readonly clipBit?: ClipBitField
@@ -145,8 +149,7 @@ export function decodeUpdate(bytes: Uint8Array): UpdatePayload {
   }
   const expected = off + total * 4
   if (bytes.length !== expected) reject(RejectReason.Malformed, `payload is ${bytes.length} bytes, its shapes need exactly ${expected}`)
-  const data = new Float32Array(total)
-  for (let i = 0; i < total; i++) data[i] = dv.getFloat32(off + 4 * i, true)
+  const data = float32Data(bytes, off, total)
   const update: UpdatePayload = {
     modelVersion: dv.getUint32(8, true),
     roundId: dv.getUint32(12, true),
