@@ -22,7 +22,7 @@ import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, floatParam, intParam } from '../params.js'
 import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
-import { modelConfig, weightBytes } from './fedrec-central.js'
+import { modelConfig, TABLE_PARAM_KEYS, tableParams, weightBytes } from './fedrec-central.js'
 import { itemIndex, modelSessions, NeuralRecommender, TRAIN_DEFAULTS } from './neural.js'
 import { nodeTf } from './tf-node.js'
 
@@ -73,7 +73,7 @@ export class FederatedSim extends NeuralRecommender {
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
       'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch',
-      'negatives', 'server_lr', 'clip', 'delta',
+      'negatives', 'server_lr', 'clip', 'delta', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
     const p = opts.params
@@ -91,7 +91,7 @@ export class FederatedSim extends NeuralRecommender {
 
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
     this.index = itemIndex(data)
-    const cfg = modelConfig(this.index.numItems, intParam(p, 'dim', TRAIN_DEFAULTS.dim, 4), intParam(p, 'maxlen', TRAIN_DEFAULTS.maxLen, 1))
+    const cfg = modelConfig(this.index.numItems, intParam(p, 'dim', TRAIN_DEFAULTS.dim, 4), intParam(p, 'maxlen', TRAIN_DEFAULTS.maxLen, 1), p)
     const sessions = modelSessions(held.fit, this.index)
     const clients = Math.ceil(sessions.length / k)
     const q = Math.min(1, cohort / clients)
@@ -188,6 +188,7 @@ export class FederatedSim extends NeuralRecommender {
       history,
       params: {
         dim: cfg.dim,
+        ...tableParams(cfg),
         clients,
         sessions_per_client: k,
         cohort,

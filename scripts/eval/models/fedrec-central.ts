@@ -1,7 +1,7 @@
 /** `fedrec-central`: the on-device session model (sdk/src/model) trained centrally, the upper bound. */
 
 import { layoutSize } from '../../../aggregator/src/index.js'
-import { initWeights, modelLayout, SessionModel, type SessionModelConfig } from '../../../sdk/src/model/index.js'
+import { catalogueConfig, initWeights, modelLayout, SessionModel, type SessionModelConfig } from '../../../sdk/src/model/index.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, intParam } from '../params.js'
@@ -17,13 +17,29 @@ import {
 } from './neural.js'
 import { nodeTf } from './tf-node.js'
 
+/** `--param` keys of the item table's shape (see {@link modelConfig}). */
+export const TABLE_PARAM_KEYS = ['own', 'shared'] as const
+
 /**
- * Session model config for a catalogue of `numItems` items.
- * @example modelConfig(43097, 32, 10) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0 }
+ * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
+ * that catalogue (`catalogueConfig`: compact above 7,500 items) unless `--param M.own=N` and
+ * `M.shared=N` say otherwise (`own=0`: one row per item, the uncompressed table).
+ * @example modelConfig(43097, 32, 10, {}) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0, ownRows: 5000, hashRows: 2500 }
  */
-export function modelConfig(numItems: number, dim: number, maxLen: number): SessionModelConfig {
+export function modelConfig(numItems: number, dim: number, maxLen: number, params: FitOptions['params']): SessionModelConfig {
   // The shared data sets carry no categories: every item is in category 0 ("unknown").
-  return { numItems, dim, maxLen, numCategories: 0 }
+  const shipped = catalogueConfig(numItems, 0)
+  const own = intParam(params, 'own', shipped.ownRows ?? 0, 0)
+  const shared = intParam(params, 'shared', shipped.hashRows ?? 0, 0)
+  const base = { numItems, dim, maxLen, numCategories: 0 }
+  if (own === 0 || own >= numItems) return base
+  if (shared < 2) throw new Error(`--param own=${own} needs shared ≥ 2 (rows the other items hash into)`)
+  return { ...base, ownRows: own, hashRows: shared }
+}
+
+/** The item table's shape as reported with the results. */
+export function tableParams(cfg: SessionModelConfig): Record<string, number> {
+  return cfg.ownRows !== undefined ? { own: cfg.ownRows, shared: cfg.hashRows ?? 0 } : { own: 0 }
 }
 
 /** Bytes of the model's float32 weights. */
@@ -41,14 +57,14 @@ export class FedrecCentral extends NeuralRecommender {
   readonly name = 'fedrec-central'
 
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
-    checkParams(this.name, opts.params, [...TRAIN_PARAM_KEYS, 'validate'])
+    checkParams(this.name, opts.params, [...TRAIN_PARAM_KEYS, ...TABLE_PARAM_KEYS, 'validate'])
     await nodeTf()
     const t = trainParams(opts)
     const validate = intParam(opts.params, 'validate', 0, 0) === 1
     const split = validate ? carveValidation(data, 0.1, 5000) : null
     // The catalogue (and so the model's output layer) is the whole training set's in both modes.
     this.index = itemIndex(data)
-    const cfg = modelConfig(this.index.numItems, t.dim, t.maxLen)
+    const cfg = modelConfig(this.index.numItems, t.dim, t.maxLen, opts.params)
     const ex = trainingExamples(split?.fit ?? data, this.index, cfg.maxLen)
     const model = new SessionModel(cfg, initWeights(cfg, t.seed))
     opts.log(`${ex.count} training examples, ${cfg.numItems} items, ${layoutSize(modelLayout(cfg))} weights`)
@@ -62,6 +78,6 @@ export class FedrecCentral extends NeuralRecommender {
           }
     await trainEpochs((o) => model.train(ex, o), t, opts, afterEpoch)
     await this.ready(model)
-    return { modelBytes: weightBytes(cfg), params: { ...reportedParams(t), ...(validate ? { validate } : {}) } }
+    return { modelBytes: weightBytes(cfg), params: { ...reportedParams(t), ...tableParams(cfg), ...(validate ? { validate } : {}) } }
   }
 }

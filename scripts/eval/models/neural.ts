@@ -102,13 +102,18 @@ export interface ItemIndex {
 }
 
 /**
- * The {@link ItemIndex} of a training set.
- * @example itemIndex(train).toModel[train.catalogue[0]] // 1
+ * The {@link ItemIndex} of a training set: model indices in descending order of how often the
+ * item occurs in training (ties: ascending raw id), the order a compact item table
+ * (sdk/src/model/config.ts `ownRows`) expects — the shop knows these counts from its own logs.
+ * @example itemIndex(train).toRaw[0] // the most frequent item
  */
 export function itemIndex(data: TrainData): ItemIndex {
+  const counts = new Int32Array(data.maxId + 1)
+  for (const id of data.items) counts[id]!++
+  const toRaw = Int32Array.from(data.catalogue).sort((a, b) => counts[b]! - counts[a]! || a - b)
   const toModel = new Int32Array(data.maxId + 1)
-  data.catalogue.forEach((id, k) => (toModel[id] = k + 1))
-  return { toModel, toRaw: data.catalogue, numItems: data.catalogue.length }
+  toRaw.forEach((id, k) => (toModel[id] = k + 1))
+  return { toModel, toRaw, numItems: toRaw.length }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ModelLayout } from '../../../aggregator/src/index.js'
 
 /** Hyper-parameters that fix the model's shapes. Serialised into every model bundle. */
 export interface SessionModelConfig {
-  /** Number of items; rows of the item table are numItems + 1 (row 0 is padding). */
+  /** Number of items; item indices run 1..numItems (0 is padding). */
   readonly numItems: number
   /** Embedding width. */
   readonly dim: number
@@ -11,7 +11,84 @@ export interface SessionModelConfig {
   readonly maxLen: number
   /** Number of item categories (0 when the catalogue has none); row 0 is "unknown". */
   readonly numCategories: number
+  /**
+   * Compact item table (absent or 0: one row per item). Items are indexed in descending order
+   * of popularity; items 1..ownRows keep a row of their own and every other item is the sum of
+   * two rows drawn by two hash functions from `hashRows` shared rows: frequency-based double
+   * hashing (Zhang et al. 2020, "Model Size Reduction Using Frequency Based Double Hashing for
+   * Recommender Systems", RecSys; the hashing trick for embeddings: Weinberger et al. 2009).
+   * It bounds the table, and so the download and every upload, whatever the catalogue's size.
+   */
+  readonly ownRows?: number
+  /** Shared rows of the compact table; required (> 1) when `ownRows` is set. */
+  readonly hashRows?: number
 }
+
+/** Whether the config shares table rows between items (see {@link SessionModelConfig.ownRows}). */
+export function isCompact(cfg: SessionModelConfig): boolean {
+  return cfg.ownRows !== undefined && cfg.ownRows > 0 && cfg.ownRows < cfg.numItems
+}
+
+/** Rows of the item table: padding + one per item, or padding + own + shared rows. */
+export function itemTableRows(cfg: SessionModelConfig): number {
+  return isCompact(cfg) ? 1 + cfg.ownRows! + cfg.hashRows! : cfg.numItems + 1
+}
+
+/** Table rows an item's vector sums: 1, or 2 with a compact table. */
+export function slotsPerItem(cfg: SessionModelConfig): 1 | 2 {
+  return isCompact(cfg) ? 2 : 1
+}
+
+/** 32-bit integer mix (the murmur3 finaliser): the same bits in every JS engine. */
+function mix32(x: number): number {
+  let h = x >>> 0
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+/**
+ * The table rows of every item, [numItems + 1] × {@link slotsPerItem} (row-major). Slot value 0
+ * is the padding row, which is zero and never trained: a popular item's second slot is 0, so
+ * its vector is its own row. Pure and deterministic: the browser and Node agree.
+ * @example itemSlots({ numItems: 3, dim: 2, maxLen: 2, numCategories: 0 }) // Int32Array [0, 1, 2, 3]
+ */
+export function itemSlots(cfg: SessionModelConfig): Int32Array {
+  const n = cfg.numItems + 1
+  if (!isCompact(cfg)) return Int32Array.from({ length: n }, (_, i) => i)
+  const own = cfg.ownRows!
+  const shared = cfg.hashRows!
+  const out = new Int32Array(2 * n)
+  for (let i = 1; i < n; i++) {
+    if (i <= own) {
+      out[2 * i] = i
+      continue
+    }
+    const a = mix32(2 * i + 0x9e3779b9) % shared
+    let b = mix32(2 * i + 1 + 0x7f4a7c15) % (shared - 1)
+    if (b >= a) b++ // two distinct rows
+    out[2 * i] = 1 + own + a
+    out[2 * i + 1] = 1 + own + b
+  }
+  return out
+}
+
+/**
+ * The config the SDK ships for a catalogue: 32 wide, last 10 items; above
+ * {@link COMPACT_ABOVE} items a compact table of {@link COMPACT_OWN} own rows and
+ * {@link COMPACT_SHARED} shared rows keeps the model near 250k parameters (docs/RESULTS.md has
+ * what it costs in accuracy; docs/BENCHMARKS.md what it weighs).
+ * @example catalogueConfig(194, 24).ownRows // undefined: small shops keep a row per item
+ */
+export function catalogueConfig(numItems: number, numCategories: number): SessionModelConfig {
+  const base = { numItems, dim: CATALOGUE_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories }
+  return numItems > COMPACT_ABOVE ? { ...base, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED } : base
+}
+export const CATALOGUE_DIM = 32
+export const CATALOGUE_MAX_LEN = 10
+export const COMPACT_OWN = 5000
+export const COMPACT_SHARED = 2500
+export const COMPACT_ABOVE = COMPACT_OWN + COMPACT_SHARED
 
 /**
  * Ordered tensors of the model. The flat weight vector a device trains and the server averages
@@ -21,7 +98,7 @@ export interface SessionModelConfig {
 export function modelLayout(cfg: SessionModelConfig): ModelLayout {
   const d = cfg.dim
   return [
-    { name: 'item_emb', shape: [cfg.numItems + 1, d] },
+    { name: 'item_emb', shape: [itemTableRows(cfg), d] },
     { name: 'cat_emb', shape: [cfg.numCategories + 1, d] },
     { name: 'pos_emb', shape: [cfg.maxLen, d] },
     { name: 'att_w1', shape: [d, d] },
@@ -38,5 +115,9 @@ export function parseModelConfig(raw: Readonly<Record<string, unknown>>): Sessio
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`model config field ${k} must be a non-negative integer`)
     return v
   }
-  return { numItems: num('numItems'), dim: num('dim'), maxLen: num('maxLen'), numCategories: num('numCategories') }
+  const base = { numItems: num('numItems'), dim: num('dim'), maxLen: num('maxLen'), numCategories: num('numCategories') }
+  if (raw.ownRows === undefined && raw.hashRows === undefined) return base
+  const cfg = { ...base, ownRows: num('ownRows'), hashRows: num('hashRows') }
+  if (isCompact(cfg) && cfg.hashRows < 2) throw new Error('model config field hashRows must be at least 2 with ownRows')
+  return cfg
 }

@@ -1,5 +1,5 @@
 /** The session model, its config, init and example building: shared by the worker and the eval harness. */
-export { modelLayout, parseModelConfig } from './config.js'
+export { catalogueConfig, isCompact, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
 export type { SessionModelConfig } from './config.js'
 export { initWeights, mulberry32 } from './init-weights.js'
 export { buildExamples, writePrefix } from './examples.js'

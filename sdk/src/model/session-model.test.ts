@@ -56,6 +56,41 @@ describe('SessionModel', () => {
     m.dispose()
   })
 
+  it('trains a compact table (own + double-hashed rows) both ways, moving only rows its items use', async () => {
+    const compact = { numItems: 80, dim: 8, maxLen: 4, numCategories: 0, ownRows: 10, hashRows: 40 }
+    const w0 = initWeights(compact, 5)
+    expect(w0.length).toBe(51 * 8 + 8 + 4 * 8 + 64 + 64 + 8 + 128)
+    const m = new SessionModel(compact, w0)
+    // A tail item's vector is the sum of its two shared rows (plus category 0's embedding).
+    const items = await m.itemVectors()
+    const slots = m.itemSlots
+    for (const item of [3, 40, 77]) {
+      for (let k = 0; k < 8; k++) {
+        const want = w0[slots[2 * item]! * 8 + k]! + w0[slots[2 * item + 1]! * 8 + k]! + w0[51 * 8 + k]!
+        expect(items[item * 8 + k]).toBeCloseTo(want, 6)
+      }
+    }
+    // Target a tail item whose pair of rows no other item shares (a shared pair scores the same).
+    const pair = (i: number): string => `${slots[2 * i]}:${slots[2 * i + 1]}`
+    const target = [60, 61, 62, 63, 64].find((t) => [...Array(81).keys()].filter((i) => pair(i) === pair(t)).length === 1)!
+    const sessions = Array.from({ length: 30 }, () => [2, 45, 3, target, 5])
+    const ex = buildExamples(sessions, compact.maxLen)
+    const sparse = await m.train(ex, { epochs: 40, batchSize: 16, learningRate: 0.05, seed: 3, sampledNegatives: 40, bucketByLength: true })
+    expect(sparse.epochLosses.at(-1)!).toBeLessThan(sparse.epochLosses[0]! * 0.3)
+    const scores = await m.scoreBatch(Int32Array.from([0, 2, 45, 3]), 1)
+    expect(scores.indexOf(Math.max(...scores))).toBe(target)
+    // Rows no item of these sessions maps to (nor a sampled negative could reach) stay put only
+    // if unused: the padding row always does.
+    const w1 = await m.getWeights()
+    expect(Array.from(w1.subarray(0, 8))).toEqual(Array.from(w0.subarray(0, 8)))
+    expect(w1.some((x, i) => x !== w0[i])).toBe(true)
+    // The full softmax path trains the same table through tf.gather.
+    m.setWeights(w0)
+    const dense = await m.train(ex, { epochs: 30, batchSize: 16, learningRate: 0.05, seed: 3 })
+    expect(dense.epochLosses.at(-1)!).toBeLessThan(dense.epochLosses[0]! * 0.3)
+    m.dispose()
+  })
+
   it('refuses weights of the wrong size', () => {
     expect(() => new SessionModel(cfg, new Float32Array(3))).toThrow(/needs/)
   })

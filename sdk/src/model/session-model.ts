@@ -8,9 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { modelLayout, type SessionModelConfig } from './config.js'
+import { itemSlots, modelLayout, slotsPerItem, type SessionModelConfig } from './config.js'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
+import { lookup } from './lookup.js'
 import { RowSparseTrainer, type RowSparseModel } from './sparse-train.js'
 
 /** Local training options. */
@@ -50,19 +51,6 @@ export interface TrainResult {
   readonly steps: number
 }
 
-/**
- * Row lookup. The gradient of `tf.gather` needs the UnsortedSegmentSum kernel, which the wasm
- * backend lacks (../shared/PLATFORM.md), so where it is not registered we look up by one-hot ×
- * table instead (a one-row table is broadcast: oneHot needs depth ≥ 2).
- */
-function lookup(table: tf.Tensor2D, idx: tf.Tensor): tf.Tensor {
-  if (tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined) return tf.gather(table, idx)
-  const d = table.shape[1]
-  if (table.shape[0] === 1) return tf.broadcastTo(tf.reshape(table, [...idx.shape.map(() => 1), d]), [...idx.shape, d])
-  const flat = tf.reshape(idx, [-1]) as tf.Tensor1D
-  const rows = tf.matMul(tf.cast(tf.oneHot(flat, table.shape[0]), 'float32'), table)
-  return tf.reshape(rows, [...idx.shape, d])
-}
 
 /**
  * A trainable instance over a flat weight vector.
@@ -76,6 +64,12 @@ export class SessionModel implements RowSparseModel {
   readonly vars: tf.Variable[]
   private sparse: RowSparseTrainer | null = null
   private readonly itemCats: tf.Tensor1D
+  /** {@link RowSparseModel.itemSlots}. */
+  readonly itemSlots: Int32Array
+  /** {@link RowSparseModel.slotsPerItem}. */
+  readonly slotsPerItem: 1 | 2
+  /** Compact tables only: the two table rows of every item, [numItems + 1] each. */
+  private readonly slotRows: readonly [tf.Tensor1D, tf.Tensor1D] | null
   private optimizer: tf.Optimizer | null = null
   private optimizerKey = ''
 
@@ -103,6 +97,20 @@ export class SessionModel implements RowSparseModel {
       }
     }
     this.itemCats = tf.tensor1d(cats, 'int32')
+    this.itemSlots = itemSlots(cfg)
+    this.slotsPerItem = slotsPerItem(cfg)
+    if (this.slotsPerItem === 2) {
+      const n = cfg.numItems + 1
+      const a = new Int32Array(n)
+      const b = new Int32Array(n)
+      for (let i = 0; i < n; i++) {
+        a[i] = this.itemSlots[2 * i]!
+        b[i] = this.itemSlots[2 * i + 1]!
+      }
+      this.slotRows = [tf.tensor1d(a, 'int32'), tf.tensor1d(b, 'int32')]
+    } else {
+      this.slotRows = null
+    }
   }
 
   private get p() {
@@ -110,16 +118,28 @@ export class SessionModel implements RowSparseModel {
     return { itemEmb, catEmb, posEmb, attW1, attW2, attV, outW } as Record<string, tf.Variable>
   }
 
-  /** Item representations [numItems + 1, dim]: item embedding plus its category's embedding. */
+  /**
+   * Item representations [numItems + 1, dim]: the item's table row(s) plus its category's
+   * embedding. A compact table gathers every item's two rows with `tf.gather` (one-hot lookup
+   * would be items × rows wide): its gradient needs UnsortedSegmentSum, so full-softmax
+   * training of a compact model needs a backend that has it; sampled softmax never comes here.
+   */
   private itemMatrix(): tf.Tensor2D {
     const p = this.p
-    return tf.add(p.itemEmb!, lookup(p.catEmb as tf.Tensor2D, this.itemCats)) as tf.Tensor2D
+    const cats = lookup(p.catEmb as tf.Tensor2D, this.itemCats)
+    if (this.slotRows === null) return tf.add(p.itemEmb!, cats) as tf.Tensor2D
+    const [a, b] = this.slotRows
+    return tf.addN([tf.gather(p.itemEmb!, a), tf.gather(p.itemEmb!, b), cats]) as tf.Tensor2D
   }
 
   /** The representation of the given item ids (any shape): only those rows are computed. */
   private itemRows(ids: tf.Tensor): tf.Tensor {
     const p = this.p
-    return tf.add(lookup(p.itemEmb as tf.Tensor2D, ids), lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids)))
+    const table = p.itemEmb as tf.Tensor2D
+    const cats = lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))
+    if (this.slotRows === null) return tf.add(lookup(table, ids), cats)
+    const [a, b] = this.slotRows
+    return tf.addN([lookup(table, tf.gather(a, ids)), lookup(table, tf.gather(b, ids)), cats])
   }
 
   /** Session representations [batch, dim] of right-aligned prefixes [batch, maxLen]. */
@@ -127,14 +147,14 @@ export class SessionModel implements RowSparseModel {
     return this.attend(this.itemRows(x) as tf.Tensor3D, x)
   }
 
-  /** {@link RowSparseModel.encodeRows}: the same encoder over rows gathered by the trainer. */
+  /** {@link RowSparseModel.encodeRows}: the same encoder over item vectors built by the trainer. */
   encodeRows(rows: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D): tf.Tensor2D {
     const p = this.p
-    const emb = tf.add(tf.gather(rows, xLocal), lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, xGlobal)))
+    const emb = tf.add(lookup(rows, xLocal), lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, xGlobal)))
     return this.attend(emb as tf.Tensor3D, xGlobal)
   }
 
-  /** {@link RowSparseModel.outputRows}: table rows plus the items' category embeddings. */
+  /** {@link RowSparseModel.outputRows}: item vectors plus the items' category embeddings. */
   outputRows(rows: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
     return tf.add(rows, lookup(this.p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))) as tf.Tensor2D
   }
@@ -261,7 +281,7 @@ export class SessionModel implements RowSparseModel {
     return this.cfg.numItems
   }
 
-  /** {@link RowSparseModel.itemTable}: the item embeddings, tied to the output layer. */
+  /** {@link RowSparseModel.itemTable}: the item table, tied to the output layer. */
   get itemTable(): tf.Variable {
     return this.vars[0]!
   }
@@ -282,7 +302,7 @@ export class SessionModel implements RowSparseModel {
     return data
   }
 
-  /** Output vectors of every item [numItems + 1, dim] (row 0: padding). */
+  /** Output vectors of every item [numItems + 1, dim] (row 0: padding; compact tables summed). */
   async itemVectors(): Promise<Float32Array> {
     const out = tf.tidy(() => this.itemMatrix())
     const data = (await out.data()) as Float32Array
@@ -314,6 +334,7 @@ export class SessionModel implements RowSparseModel {
   dispose(): void {
     for (const v of this.vars) v.dispose()
     this.itemCats.dispose()
+    if (this.slotRows) tf.dispose([...this.slotRows])
     this.optimizer?.dispose()
     this.optimizer = null
     this.sparse?.reset()

@@ -6,22 +6,29 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
+import { lookup } from './lookup.js'
 
 /** A next-item model that {@link RowSparseTrainer} can train. */
 export interface RowSparseModel {
-  /** Items 1..numItems; row 0 of the table is padding and never updated. */
+  /** Items 1..numItems; item 0 and row 0 of the table are padding, never updated. */
   readonly numItems: number
-  /** The item table [numItems + 1, dim], tied input/output embeddings. */
+  /** The item table [rows, dim], tied input/output embeddings (row 0: padding, zero). */
   readonly itemTable: tf.Variable
+  /**
+   * The table rows each item's vector sums, [numItems + 1] × `slotsPerItem`, row-major (a slot
+   * of 0 adds the zero padding row). One slot with item i → row i is a row per item.
+   */
+  readonly itemSlots?: Int32Array
+  readonly slotsPerItem?: 1 | 2
   /** Every other trainable variable (small: trained by a tfjs optimizer). */
   readonly denseVars: readonly tf.Variable[]
   /**
-   * Session vectors [b, dim] from right-aligned prefixes: `xLocal` [b, len] indexes `rows`
-   * (0 = padding), `xGlobal` holds the same positions as item ids.
+   * Session vectors [b, dim] from right-aligned prefixes: `xLocal` [b, len] indexes `items`, the
+   * batch's item vectors (0 = padding), `xGlobal` holds the same positions as item ids.
    */
-  encodeRows(rows: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D): tf.Tensor2D
-  /** Output vectors of the items `ids` [n] whose table rows are `rows` [n, dim]. */
-  outputRows(rows: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D
+  encodeRows(items: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D): tf.Tensor2D
+  /** Output vectors of the items `ids` [n] whose table vectors are `items` [n, dim]. */
+  outputRows(items: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D
 }
 
 /** Options of {@link RowSparseTrainer.train}. */
@@ -123,7 +130,10 @@ export class RowSparseTrainer {
       this.m = new Float32Array(W.length)
       this.v = new Float32Array(W.length)
     }
-    const local = new Int32Array(rowsCount).fill(-1)
+    const k = model.slotsPerItem ?? 1
+    const slots = model.itemSlots ?? new Int32Array(0)
+    const local = new Int32Array(model.numItems + 1).fill(-1)
+    const localRow = k === 1 ? local : new Int32Array(rowsCount).fill(-1)
     const rand = mulberry32(opts.seed)
     const order = Int32Array.from({ length: ex.count }, (_, i) => i)
     const maxLen = ex.maxLen
@@ -178,10 +188,28 @@ export class RowSparseTrainer {
           negG[k] = 1 + Math.floor(rand() * model.numItems)
           negL[k] = toLocal(negG[k]!)
         }
-        const U = ids.length
-        const rowsData = new Float32Array(U * d)
-        for (let u = 0; u < U; u++) rowsData.set(W.subarray(ids[u]! * d, ids[u]! * d + d), u * d)
+        // Table rows of the batch's items (the same list as the items with a row per item).
+        let rows = ids
+        const itemRowsLocal = k === 1 ? null : new Int32Array(ids.length * k)
+        if (itemRowsLocal !== null) {
+          rows = [0]
+          localRow[0] = 0
+          for (let u = 0; u < ids.length; u++) {
+            for (let s = 0; s < k; s++) {
+              const row = slots[ids[u]! * k + s]!
+              if (localRow[row]! < 0) {
+                localRow[row] = rows.length
+                rows.push(row)
+              }
+              itemRowsLocal[s * ids.length + u] = localRow[row]!
+            }
+          }
+          for (const row of rows) localRow[row] = -1
+        }
         for (const id of ids) local[id] = -1
+        const U = rows.length
+        const rowsData = new Float32Array(U * d)
+        for (let u = 0; u < U; u++) rowsData.set(W.subarray(rows[u]! * d, rows[u]! * d + d), u * d)
 
         const rowsInit = tf.tensor2d(rowsData, [U, d])
         const rowsVar = tf.variable(rowsInit, true)
@@ -193,10 +221,13 @@ export class RowSparseTrainer {
           const yG = tf.tensor1d(yg, 'int32')
           const ng = tf.tensor1d(negL, 'int32')
           const nG = tf.tensor1d(negG, 'int32')
+          const slotIdx = itemRowsLocal === null ? null : tf.tensor2d(itemRowsLocal, [k, ids.length], 'int32')
           const f = (): tf.Scalar => {
-            const h = model.encodeRows(rowsVar, x, xG)
-            const pos = tf.sum(tf.mul(h, model.outputRows(tf.gather(rowsVar, y), yG)), 1, true)
-            const negOut = model.outputRows(tf.gather(rowsVar, ng), nG)
+            // The batch's item vectors: the rows themselves, or the sum of each item's rows.
+            const items = (slotIdx === null ? rowsVar : tf.sum(lookup(rowsVar, slotIdx), 0)) as tf.Tensor2D
+            const h = model.encodeRows(items, x, xG)
+            const pos = tf.sum(tf.mul(h, model.outputRows(lookup(items, y) as tf.Tensor2D, yG)), 1, true)
+            const negOut = model.outputRows(lookup(items, ng) as tf.Tensor2D, nG)
             const negLogits = tf.matMul(h, negOut, false, true)
             const hit = tf.equal(tf.reshape(yG, [-1, 1]), tf.reshape(nG, [1, -1]))
             const masked = tf.where(hit, tf.fill(negLogits.shape, -1e9), negLogits)
@@ -212,7 +243,7 @@ export class RowSparseTrainer {
         const g = (await rowGrad.data()) as Float32Array
         sum += (await lossValue.data())[0]!
         tf.dispose([rowGrad, lossValue, rowsVar])
-        this.stepRows(W, ids, g, d, kind, opts.learningRate)
+        this.stepRows(W, rows, g, d, kind, opts.learningRate)
         batches++
         steps++
         opts.onStep?.(steps, total)

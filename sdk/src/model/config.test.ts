@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { layoutSize } from '../../../aggregator/src/index.js'
+import { catalogueConfig, COMPACT_ABOVE, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
+
+describe('compact item table', () => {
+  const cfg = { numItems: 1000, dim: 4, maxLen: 3, numCategories: 0, ownRows: 100, hashRows: 50 }
+
+  it('gives popular items their own row and every other item two distinct shared rows', () => {
+    const slots = itemSlots(cfg)
+    expect(slotsPerItem(cfg)).toBe(2)
+    expect(itemTableRows(cfg)).toBe(151)
+    expect(slots.length).toBe(2 * 1001)
+    expect([slots[0], slots[1]]).toEqual([0, 0])
+    for (let i = 1; i <= 100; i++) expect([slots[2 * i], slots[2 * i + 1]]).toEqual([i, 0])
+    const used = new Set<number>()
+    for (let i = 101; i <= 1000; i++) {
+      const [a, b] = [slots[2 * i]!, slots[2 * i + 1]!]
+      expect(a).not.toBe(b)
+      for (const r of [a, b]) {
+        expect(r).toBeGreaterThanOrEqual(101)
+        expect(r).toBeLessThan(151)
+        used.add(r)
+      }
+    }
+    // The hashes spread the tail over every shared row, and pairs rarely repeat.
+    expect(used.size).toBe(50)
+    const pairs = new Set<string>()
+    for (let i = 101; i <= 1000; i++) pairs.add(`${Math.min(slots[2 * i]!, slots[2 * i + 1]!)}:${Math.max(slots[2 * i]!, slots[2 * i + 1]!)}`)
+    expect(pairs.size).toBeGreaterThan(0.9 * 900 * (1 - 900 / (2 * 1225)))
+  })
+
+  it('is deterministic and sizes the layout by rows, not items', () => {
+    expect(Array.from(itemSlots(cfg))).toEqual(Array.from(itemSlots({ ...cfg })))
+    expect(modelLayout(cfg)[0]).toEqual({ name: 'item_emb', shape: [151, 4] })
+    const full = { numItems: 1000, dim: 4, maxLen: 3, numCategories: 0 }
+    expect(slotsPerItem(full)).toBe(1)
+    expect(Array.from(itemSlots(full).subarray(0, 4))).toEqual([0, 1, 2, 3])
+    expect(modelLayout(full)[0]).toEqual({ name: 'item_emb', shape: [1001, 4] })
+  })
+
+  it('ships a row per item to small shops and a bounded table to large ones', () => {
+    expect(catalogueConfig(194, 24).ownRows).toBeUndefined()
+    const big = catalogueConfig(43_097, 0)
+    const bigger = catalogueConfig(430_970, 0)
+    expect(big.ownRows).toBeGreaterThan(0)
+    expect(layoutSize(modelLayout(big))).toBe(layoutSize(modelLayout(bigger)))
+    expect(catalogueConfig(COMPACT_ABOVE, 0).ownRows).toBeUndefined()
+  })
+
+  it('reads a compact config back and refuses a broken one', () => {
+    expect(parseModelConfig({ ...cfg })).toEqual(cfg)
+    expect(parseModelConfig({ numItems: 3, dim: 2, maxLen: 2, numCategories: 0 })).toEqual({ numItems: 3, dim: 2, maxLen: 2, numCategories: 0 })
+    expect(() => parseModelConfig({ ...cfg, hashRows: 1 })).toThrow(/hashRows/)
+    expect(() => parseModelConfig({ ...cfg, hashRows: undefined })).toThrow(/hashRows/)
+    expect(() => parseModelConfig({ ...cfg, ownRows: -1 })).toThrow(/ownRows/)
+  })
+})
