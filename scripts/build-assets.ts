@@ -9,15 +9,13 @@ import { encodeModel } from '../aggregator/src/index.js'
 import { categoriesOf, toProduct } from '../demo-shop/src/catalog-data.js'
 import { pageHtml, PAGES } from '../demo-shop/src/page-shell.js'
 import { productSvg } from '../demo-shop/src/product-image.js'
-import { modelLayout, type SessionModelConfig } from '../sdk/src/model/config.js'
+import { catalogueConfig, modelLayout, type SessionModelConfig } from '../sdk/src/model/config.js'
 import { initWeights } from '../sdk/src/model/init-weights.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = join(root, 'dist/public')
 
-/** Demo model size: 32-wide embeddings over the last 10 items (see docs/MODEL.md). */
-const DEMO_DIM = 32
-const DEMO_MAX_LEN = 10
+/** Seed of the demo's initial weights; the model's shape is what the SDK ships for the catalogue (`catalogueConfig`). */
 const INIT_SEED = 2026
 
 const raw = JSON.parse(readFileSync(join(root, 'demo-shop/data/products.json'), 'utf8')) as Record<string, unknown>[]
@@ -33,7 +31,7 @@ for (const page of PAGES) writeFileSync(join(out, page.file), pageHtml(page))
 // The rounds chart's data: empty until `npm run simulate` evaluates published models.
 writeFileSync(join(out, 'shop/simulation.json'), JSON.stringify({ evaluations: [] }))
 
-const config: SessionModelConfig = { numItems: products.length, dim: DEMO_DIM, maxLen: DEMO_MAX_LEN, numCategories: categories.length }
+const config: SessionModelConfig = catalogueConfig(products.length, categories.length)
 const bytes = encodeModel({
   version: 0,
   description: {

@@ -6,7 +6,8 @@ import { gzipSync } from 'node:zlib'
 import { compressedSizes } from '../lib/bundle-sizes.mjs'
 import { encodeModel, UPDATE_HEADER_BYTES } from '../../aggregator/src/index.js'
 import type { Section } from './context.js'
-import { benchRound, DIGINETICA_ITEMS, paramsOf, sessionConfig, syntheticModel, syntheticUpdates } from './synthetic.js'
+import { catalogueConfig } from '../../sdk/src/model/config.js'
+import { benchRound, DIGINETICA_ITEMS, paramsOf, syntheticModel, syntheticUpdates } from './synthetic.js'
 import { verdict, Verdict } from './table.js'
 
 export const DOWNLOAD_BUDGET = 1_000_000
@@ -35,7 +36,7 @@ export function int8Rows(weights: Float32Array, width: number): Uint8Array {
 export const modelBytesSection: Section = {
   name: 'model',
   async run(ctx) {
-    const cfg = sessionConfig(DIGINETICA_ITEMS)
+    const cfg = catalogueConfig(DIGINETICA_ITEMS, 0)
     const params = paramsOf(cfg)
     const model = syntheticModel(cfg)
     const bytes = encodeModel(model)

@@ -2,6 +2,7 @@
 export { catalogueConfig, isCompact, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
 export type { SessionModelConfig } from './config.js'
 export { initWeights, mulberry32 } from './init-weights.js'
+export { itemTableVectors } from './item-vectors.js'
 export { buildExamples, writePrefix } from './examples.js'
 export type { Examples } from './examples.js'
 export { SessionModel, defaultTrainOptions, OptimizerName } from './session-model.js'

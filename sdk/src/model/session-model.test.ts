@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildExamples } from './examples.js'
 import { initWeights } from './init-weights.js'
+import { itemTableVectors } from './item-vectors.js'
 import { SessionModel } from './session-model.js'
 
 const cfg = { numItems: 12, dim: 8, maxLen: 4, numCategories: 2 }
@@ -73,6 +74,9 @@ describe('SessionModel', () => {
     // Target a tail item whose pair of rows no other item shares (a shared pair scores the same).
     const pair = (i: number): string => `${slots[2 * i]}:${slots[2 * i + 1]}`
     const target = [60, 61, 62, 63, 64].find((t) => [...Array(81).keys()].filter((i) => pair(i) === pair(t)).length === 1)!
+    // The plain-TS table vectors (no tfjs) are the same sums, without the category embedding.
+    const plain = itemTableVectors(compact, w0.subarray(0, 51 * 8))
+    for (let i = 0; i < plain.length; i++) expect(plain[i]! + w0[51 * 8 + (i % 8)]! * (i >= 8 ? 1 : 0)).toBeCloseTo(i >= 8 ? items[i]! : 0, 5)
     const sessions = Array.from({ length: 30 }, () => [2, 45, 3, target, 5])
     const ex = buildExamples(sessions, compact.maxLen)
     const sparse = await m.train(ex, { epochs: 40, batchSize: 16, learningRate: 0.05, seed: 3, sampledNegatives: 40, bucketByLength: true })

@@ -3,6 +3,8 @@
  * catalogue data (vocabulary, categories, popularity, item embeddings), optional model scores,
  * and the device's own history. No tfjs: the worker passes in whatever the model scored.
  */
+import { itemTableVectors } from '../model/item-vectors.js'
+import type { SessionModelConfig } from '../model/config.js'
 import { buildProfile } from '../profile/preference-profile.js'
 import type { StoredEvent } from '../core/ga4.js'
 import { recentlyViewed, summarize, type History } from './history.js'
@@ -220,14 +222,23 @@ function coPurchased(events: readonly StoredEvent[], anchors: ReadonlySet<string
 }
 
 /**
- * Reads the item embedding table out of a flat weight vector by the model's layout.
- * @example itemEmbeddings(bundle.description.layout, weights)
+ * Reads every item's embedding ([numItems + 1, dim], row = model index) out of a flat weight
+ * vector by the model's layout; with the model's config, a compact table's shared rows are
+ * summed per item (sdk/src/model/config.ts).
+ * @example itemEmbeddings(bundle.description.layout, weights, parseModelConfig(bundle.description.config))
  */
-export function itemEmbeddings(layout: readonly { readonly name: string; readonly shape: readonly number[] }[], weights: Float32Array): { embeddings: Float32Array; dim: number } {
+export function itemEmbeddings(
+  layout: readonly { readonly name: string; readonly shape: readonly number[] }[],
+  weights: Float32Array,
+  cfg?: SessionModelConfig,
+): { embeddings: Float32Array; dim: number } {
   let off = 0
   for (const t of layout) {
     const n = t.shape.reduce((a, b) => a * b, 1)
-    if (t.name === 'item_emb') return { embeddings: weights.subarray(off, off + n), dim: t.shape[1] ?? 0 }
+    if (t.name === 'item_emb') {
+      const table = weights.subarray(off, off + n)
+      return { embeddings: cfg ? itemTableVectors(cfg, table) : table, dim: t.shape[1] ?? 0 }
+    }
     off += n
   }
   throw new Error('the model has no item_emb tensor')

@@ -7,6 +7,7 @@ import {
   privatizeInPlace,
   type RoundConfig,
 } from '../../../aggregator/src/index.js'
+import { parseModelConfig } from '../model/config.js'
 import type { StoredEvent } from '../core/ga4.js'
 import { itemEmbeddings, recommend } from '../recommend/recommender.js'
 import type { RecommendQuery, ScoredItem } from '../recommend/types.js'
@@ -211,7 +212,7 @@ export class FedrecWorker implements WorkerApi {
       const weights = personal ?? model.bundle.weights
       const scores = context.length > 0 ? await this.onBackend('scoring', async () => (await runtime()).scoreContext(model, weights, context)) : null
       const vocab = model.bundle.description.vocab
-      const catalog = { vocab, rowOf: model.vocab, categories: model.bundle.description.categories, popularity: model.bundle.description.popularity, ...itemEmbeddings(model.bundle.description.layout, weights) }
+      const catalog = { vocab, rowOf: model.vocab, categories: model.bundle.description.categories, popularity: model.bundle.description.popularity, ...itemEmbeddings(model.bundle.description.layout, weights, parseModelConfig(model.bundle.description.config)) }
       return { items: recommend({ model: catalog, events, scores }, q), modelVersion: model.bundle.version, personalized: personal !== null }
     })
   }
