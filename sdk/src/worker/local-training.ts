@@ -9,6 +9,20 @@ import type { GlobalModel } from './model-cache.js'
  */
 export const LOCAL_TRAIN: TrainOptions = { epochs: 8, batchSize: 32, learningRate: 0.02, seed: 1 }
 
+/**
+ * Above this many items a device trains with sampled softmax ({@link LOCAL_NEGATIVES} uniform
+ * negatives, row-sparse updates: sdk/src/model/sparse-train.ts) instead of scoring the whole
+ * catalogue at every step: the full softmax of a 43k-item catalogue is 43k dot products per
+ * example, and its table gradient needs a kernel the wasm backend lacks.
+ */
+export const FULL_SOFTMAX_UP_TO = 2000
+export const LOCAL_NEGATIVES = 256
+
+/** The local schedule for a catalogue of `numItems` items. */
+export function localTrainOptions(numItems: number, base: TrainOptions = LOCAL_TRAIN): TrainOptions {
+  return numItems > FULL_SOFTMAX_UP_TO && base.sampledNegatives === undefined ? { ...base, sampledNegatives: LOCAL_NEGATIVES } : base
+}
+
 /** Category index per model row (row 0 is padding), from the bundle's per-item categories. */
 export function itemCategories(model: GlobalModel): number[] | undefined {
   const cats = model.bundle.description.categories
@@ -28,7 +42,7 @@ export async function trainLocal(model: GlobalModel, sessions: readonly number[]
   const m = instantiate(model, model.bundle.weights)
   try {
     const ex = buildExamples(sessions, m.cfg.maxLen)
-    const { epochLosses } = await m.train(ex, opts)
+    const { epochLosses } = await m.train(ex, localTrainOptions(m.cfg.numItems, opts))
     return { weights: await m.getWeights(), examples: ex.count, losses: epochLosses }
   } finally {
     m.dispose()
