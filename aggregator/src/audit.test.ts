@@ -29,6 +29,25 @@ describe('auditPayload', () => {
     expect(v1).toMatchObject({ ok: true, formatVersion: 1 })
   })
 
+  it.each(['int8', 'int4'] as const)('audits %s payloads (format 3) byte for byte: scales, codes, rounding-widened norm range', (encoding) => {
+    const r: RoundConfig = { ...adaptive, updateEncoding: encoding }
+    const { bytes } = honestPayload(r, layout, 5)
+    const report = auditPayload(bytes, { layout, round: r })
+    expect(report).toMatchObject({ ok: true, formatVersion: 3 })
+    const values = encoding === 'int8' ? 976 : 488
+    expect(report.checks.find((c) => c.name === 'structure')?.detail).toContain(`${bytes.length} bytes = 56-byte numeric header (incl. 16-byte nonce) + 20-byte shape table + 4 float32 scales (one per 256 values) + ${values} bytes of 976 ${encoding} codes`)
+    expect(bytes.length).toBe(56 + 20 + 16 + values)
+    expect(violation(bytes, { layout, round: adaptive }), 'the round asks for float32').toBe('parameters')
+    // Scales ×20: every value ×20, far beyond what clip, noise and rounding allow.
+    const loud = bytes.slice()
+    const dv = new DataView(loud.buffer)
+    for (let b = 0; b < 4; b++) dv.setFloat32(76 + 4 * b, dv.getFloat32(76 + 4 * b, true) * 20, true)
+    expect(violation(loud, { round: r })).toBe('norm ≤ clip + noise')
+    const unused = bytes.slice()
+    unused[92] = encoding === 'int8' ? 0x80 : 0x88
+    expect(auditPayload(unused).violation?.reason).toMatch(/^malformed: value 0 has code -/)
+  })
+
   it('says a distributed payload needs minClients before its noise floor can be checked', () => {
     const { bytes } = honestPayload({ ...round, noiseMode: 'distributed' }, layout, 5)
     expect(auditPayload(bytes).checks.find((c) => c.name === 'noise present')?.detail).toMatch(/--min-clients/)
@@ -42,7 +61,7 @@ describe('auditPayload', () => {
     magic[0] = 0x7b // '{'
     cases.push(['not a payload', magic, 'format'])
     const version = good.slice()
-    version[4] = 3
+    version[4] = 9
     cases.push(['unknown version', version, 'format'])
     const withString = new Uint8Array([...good, ...new TextEncoder().encode('user-1234')])
     cases.push(['a string appended', withString, 'structure'])

@@ -6,10 +6,11 @@
 import { adaptiveClipRound } from './adaptive-clip.js'
 import { l2Norm } from './clip.js'
 import { PayloadRejectedError } from './errors.js'
-import { maxHonestClipBit, maxHonestNorm, minHonestNorm } from './privatize.js'
+import { honestNormRange, maxHonestClipBit } from './privatize.js'
 import { layoutSize, shapesMatch, type ModelLayout } from './protocol/tensor-layout.js'
-import { decodeUpdate, updateFormatVersion, NONCE_BYTES, UPDATE_HEADER_BYTES_BY_VERSION, type UpdatePayload } from './protocol/update-codec.js'
-import { clientIndicatorNoiseStd, clientNoiseStd, NoiseMode, type NoiseParams, type RoundConfig } from './round-config.js'
+import { decodeUpdate, updateFormatVersion, NONCE_BYTES, UPDATE_HEADER_BYTES_BY_VERSION, type UpdateFormatVersion, type UpdatePayload } from './protocol/update-codec.js'
+import { blockCount, codeBytes, QUANT_BLOCK, QUANT_LEVELS } from './protocol/update-encoding.js'
+import { clientIndicatorNoiseStd, clientNoiseStd, NoiseMode, roundUpdateEncoding, type NoiseParams, type RoundConfig } from './round-config.js'
 
 /** What to audit against besides the bytes. */
 export interface AuditOptions {
@@ -40,7 +41,7 @@ export interface AuditReport {
 
 function describe(u: UpdatePayload): string {
   const shapes = u.shapes.map((s) => `[${s.join('×')}]`).join(' ')
-  return `round ${u.roundId}, model ${u.modelVersion}, C=${u.clipNorm}, z=${u.noiseMultiplier}, ${u.noiseMode}, ${u.shapes.length} tensors ${shapes}`
+  return `round ${u.roundId}, model ${u.modelVersion}, C=${u.clipNorm}, z=${u.noiseMultiplier}, ${u.noiseMode}, ${u.encoding ?? 'float32'}, ${u.shapes.length} tensors ${shapes}`
 }
 
 /** Noise parameters the payload claims, completed from the round (or `minClients`) when given. */
@@ -67,7 +68,7 @@ export function auditPayload(bytes: Uint8Array, opts: AuditOptions = {}): AuditR
     return { ok: !bad, bytes: bytes.length, formatVersion, payload, checks, violation: bad ? { check: bad.name, reason: bad.detail } : null }
   }
 
-  let version: 1 | 2
+  let version: UpdateFormatVersion
   try {
     version = updateFormatVersion(bytes)
     add('format', true, `"FRUP" magic, format version ${version}`)
@@ -87,11 +88,10 @@ export function auditPayload(bytes: Uint8Array, opts: AuditOptions = {}): AuditR
   const shapeBytes = 4 * u.shapes.reduce((n, s) => n + 1 + s.length, 0)
   // decodeUpdate requires the exact length, zero reserved bits and known flags: every byte is
   // one of the documented numeric fields, so there is no room for a string or an identifier.
-  add(
-    'structure',
-    true,
-    `${bytes.length} bytes = ${header}-byte numeric header (incl. ${NONCE_BYTES}-byte nonce) + ${shapeBytes}-byte shape table + ${u.data.length} float32 values; nothing else (${describe(u)})`,
-  )
+  const values = u.encoding
+    ? `${blockCount(u.data.length)} float32 scales (one per ${QUANT_BLOCK} values) + ${codeBytes(u.data.length, u.encoding)} bytes of ${u.data.length} ${u.encoding} codes in ±${QUANT_LEVELS[u.encoding]}`
+    : `${u.data.length} float32 values`
+  add('structure', true, `${bytes.length} bytes = ${header}-byte numeric header (incl. ${NONCE_BYTES}-byte nonce) + ${shapeBytes}-byte shape table + ${values}; nothing else (${describe(u)})`)
   add('finite', true, `all ${u.data.length} values are finite${u.clipBit ? ', and so is the clip bit' : ''}`)
   const nonceBytes = new Set(u.nonce)
   add('nonce', nonceBytes.size > 1, nonceBytes.size > 1 ? 'nonce is not a constant byte string' : `nonce is ${NONCE_BYTES} copies of one byte: not a fresh random value`)
@@ -108,9 +108,10 @@ export function auditPayload(bytes: Uint8Array, opts: AuditOptions = {}): AuditR
       Math.fround(r.noiseMultiplier) === u.noiseMultiplier &&
       r.noiseMode === u.noiseMode &&
       r.roundId === u.roundId &&
+      roundUpdateEncoding(r) === (u.encoding ?? 'float32') &&
       !!r.adaptiveClipping === !!u.clipBit &&
       (!r.adaptiveClipping || Math.fround(r.adaptiveClipping.countNoiseStd) === u.clipBit?.countNoiseStd)
-    add('parameters', same, same ? `C, z, mode and clipping match round ${r.roundId}` : `payload (${describe(u)}) does not carry the parameters of round ${r.roundId} (C=${r.clipNorm}, z=${r.noiseMultiplier}, ${r.noiseMode}${r.adaptiveClipping ? ', adaptive clipping' : ''})`)
+    add('parameters', same, same ? `C, z, mode and clipping match round ${r.roundId}` : `payload (${describe(u)}) does not carry the parameters of round ${r.roundId} (C=${r.clipNorm}, z=${r.noiseMultiplier}, ${r.noiseMode}, ${roundUpdateEncoding(r)}${r.adaptiveClipping ? ', adaptive clipping' : ''})`)
   }
 
   let noise: NoiseParams
@@ -122,13 +123,15 @@ export function auditPayload(bytes: Uint8Array, opts: AuditOptions = {}): AuditR
   }
   const std = clientNoiseStd(noise)
   const norm = l2Norm(u.data)
-  const upper = maxHonestNorm(u.clipNorm, std, u.data.length)
-  add('norm ≤ clip + noise', norm <= upper, `‖Δ‖ = ${norm.toFixed(4)}; an update clipped to ${u.clipNorm} with noise std ${std.toPrecision(4)} stays below ${upper.toFixed(4)}`)
+  const range = honestNormRange(u.clipNorm, std, u.data.length, u.encoding)
+  const upper = range.max
+  const rounded = u.encoding ? ` and ${u.encoding} rounding` : ''
+  add('norm ≤ clip + noise', norm <= upper, `‖Δ‖ = ${norm.toFixed(4)}; an update clipped to ${u.clipNorm} with noise std ${std.toPrecision(4)}${rounded} stays below ${upper.toFixed(4)}`)
   const distributedUnknown = u.noiseMode === NoiseMode.Distributed && !r && opts.minClients === undefined
   if (distributedUnknown) {
     add('noise present', true, 'skipped: a distributed-mode payload carries 1/√minClients of the noise; pass --min-clients or --round to check it')
   } else {
-    const lower = minHonestNorm(u.clipNorm, std, u.data.length)
+    const lower = range.min
     add('noise present', norm >= lower, norm >= lower ? `‖Δ‖ ≥ ${lower.toFixed(4)}, the least that noise of std ${std.toPrecision(4)} leaves` : `‖Δ‖ = ${norm.toFixed(4)} is below ${lower.toFixed(4)}: the announced noise of std ${std.toPrecision(4)} is not there`)
   }
   if (u.clipBit) {

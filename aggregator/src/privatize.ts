@@ -3,6 +3,7 @@ import { noisedClipBit } from './adaptive-clip.js'
 import { clipInPlace } from './clip.js'
 import { addGaussianNoise, cryptoRandomFill, type RandomFill } from './noise.js'
 import type { ClipBitField } from './protocol/update-codec.js'
+import { maxQuantisationShift, type UpdateEncoding } from './protocol/update-encoding.js'
 import { clientNoiseStd, type NoiseParams } from './round-config.js'
 
 /** What was done to a delta before it left the device (kept in the device's ledger). */
@@ -63,6 +64,17 @@ export function maxHonestNorm(clipNorm: number, noiseStd: number, dims: number, 
  */
 export function minHonestNorm(clipNorm: number, noiseStd: number, dims: number, t = 12): number {
   return Math.max(0, noiseStd * (dims / Math.sqrt(dims + 1) - t) - clipNorm * (1 + 1e-6))
+}
+
+/**
+ * The norms an honest update can have once it is on the wire: {@link maxHonestNorm} and
+ * {@link minHonestNorm} widened by the most int8 / int4 rounding can move the norm
+ * (`maxQuantisationShift`, update-encoding.ts, derivation there); unchanged for float32.
+ * @example honestNormRange(1, 0.5, 10000, 'int8') // { max: ≈ 56 + shift, min: ≈ 43 − shift }
+ */
+export function honestNormRange(clipNorm: number, noiseStd: number, dims: number, encoding?: UpdateEncoding): { readonly max: number; readonly min: number } {
+  const shift = maxQuantisationShift(encoding, clipNorm, noiseStd, dims)
+  return { max: maxHonestNorm(clipNorm, noiseStd, dims) + shift, min: Math.max(0, minHonestNorm(clipNorm, noiseStd, dims) - shift) }
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The parameters a server announces for a round; both ends read them from here. */
+import type { UpdateEncoding } from './protocol/update-encoding.js'
 
 /** How the client's noise is calibrated (see docs/PRIVACY.md for the trust model of each). */
 export const NoiseMode = {
@@ -40,6 +41,18 @@ export interface RoundConfig {
    * /v1/secagg/…, and the server learns only each cohort's sum. Absent or null: plain updates.
    */
   readonly secureAggregation?: SecureAggregationRound | null
+  /**
+   * How plain updates carry their values (docs/PAYLOAD.md): `float32` (format 2), or `int8` /
+   * `int4` quantised after clipping and noise (format 3). Absent: float32 (servers before
+   * quantisation). Secure-aggregation rounds announce float32: their masked inputs have their
+   * own fixed-point encoding (docs/SECAGG.md).
+   */
+  readonly updateEncoding?: UpdateEncoding
+}
+
+/** How plain updates of `round` carry their values: float32 unless it says otherwise. */
+export function roundUpdateEncoding(round: Pick<RoundConfig, 'updateEncoding'>): UpdateEncoding {
+  return round.updateEncoding ?? 'float32'
 }
 
 /** What a round announces when updates are securely aggregated in cohorts. */

@@ -6,6 +6,9 @@ import type { ModelLayout } from './protocol/tensor-layout.js'
 import type { RoundConfig } from './round-config.js'
 import { honestPayload, type HonestPayloadOptions } from './testing/payloads.js'
 import { validateUpdate } from './validate-update.js'
+import { l2Norm } from './clip.js'
+import { honestNormRange, maxHonestNorm } from './privatize.js'
+import { clientNoiseStd } from './round-config.js'
 
 const layout: ModelLayout = [{ name: 'w', shape: [50, 40] }, { name: 'b', shape: [40] }]
 const base: RoundConfig = {
@@ -63,5 +66,52 @@ describe('validateUpdate', () => {
   it('refuses a clip bit no honest noise could produce', () => {
     const u = honest(adaptiveRound, 3)
     expect(reason({ ...u, clipBit: { ...u.clipBit!, value: 1000 } }, adaptiveRound)).toBe('clip_bit_out_of_range')
+  })
+
+  it.each(['int8', 'int4'] as const)('accepts honest %s payloads of a round that asks for them, and only those', (encoding) => {
+    const round: RoundConfig = { ...base, updateEncoding: encoding }
+    for (let seed = 1; seed <= 20; seed++) {
+      const u = honest(round, seed)
+      expect(u.encoding).toBe(encoding)
+      expect(reason(u, round)).toBeNull()
+      const dist = { ...adaptiveRound, noiseMode: 'distributed' as const, updateEncoding: encoding }
+      expect(reason(honest(dist, seed), dist)).toBeNull()
+    }
+    expect(reason(honest(base, 1), round), 'a float32 payload in a quantised round').toBe('parameter_mismatch')
+    expect(reason(honest(round, 1), base), 'a quantised payload in a float32 round').toBe('parameter_mismatch')
+    const other = encoding === 'int8' ? 'int4' : 'int8'
+    expect(reason(honest({ ...round, updateEncoding: other }, 1), round)).toBe('parameter_mismatch')
+    // On 2,040 values int4's worst-case rounding could hide the noise; the 20,000-value test below covers it.
+    if (encoding === 'int8') expect(reason(honest(round, 3, { noise: false }), round), 'missing noise still shows through the rounding').toBe('noise_too_small')
+  })
+
+  it('names the encodings when they differ', () => {
+    const round: RoundConfig = { ...base, updateEncoding: 'int8' }
+    expect(() => validateUpdate(honest(base, 1), round, layout)).toThrow('the round takes int8 values (format 3); this payload has float32 values (format 1 or 2)')
+  })
+
+  it('widens the norm range of a quantised round by the most rounding can move the norm, no more', () => {
+    // 20,000 values: on a few thousand, int4's rounding could hide a missing noise entirely.
+    const big: ModelLayout = [{ name: 'w', shape: [500, 40] }]
+    const round: RoundConfig = { ...base, updateEncoding: 'int4' }
+    const u = decodeUpdate(honestPayload(round, big, 5).bytes)
+    const std = clientNoiseStd(round)
+    const { max, min } = honestNormRange(round.clipNorm, std, u.data.length, 'int4')
+    const scaled = (k: number) => ({ ...u, data: u.data.map((x) => x * k) })
+    const norm = l2Norm(u.data)
+    const reason = (x: UpdatePayload, r: RoundConfig) => {
+      try {
+        validateUpdate(x, r, big)
+        return null
+      } catch (e) {
+        return (e as PayloadRejectedError).reason
+      }
+    }
+    expect(min).toBeGreaterThan(0)
+    expect(reason(scaled((max * 0.999) / norm), round)).toBeNull()
+    expect(reason(scaled((max * 1.001) / norm), round)).toBe('norm_too_large')
+    expect(reason(scaled((min * 1.001) / norm), round)).toBeNull()
+    expect(reason(scaled((min * 0.999) / norm), round)).toBe('noise_too_small')
+    expect(max).toBeGreaterThan(maxHonestNorm(round.clipNorm, std, u.data.length))
   })
 })

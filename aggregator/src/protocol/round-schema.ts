@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot'
 import { NoiseMode, type RoundConfig } from '../round-config.js'
+import { UpdateEncoding } from './update-encoding.js'
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(1))
 const version = v.pipe(v.number(), v.integer(), v.minValue(0))
@@ -22,6 +23,7 @@ export const RoundConfigSchema = v.pipe(
     serverLearningRate: v.pipe(v.number(), v.finite(), v.gtValue(0)),
     sampleRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
     deadline: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    updateEncoding: v.optional(v.picklist(Object.values(UpdateEncoding))),
     // Secure aggregation: a sum of fewer than 2 inputs would reveal one (docs/SECAGG.md).
     secureAggregation: v.optional(
       v.nullable(
@@ -38,6 +40,7 @@ export const RoundConfigSchema = v.pipe(
     ),
   }),
   v.check((r) => r.expectedClients >= r.minClients, 'expectedClients must be ≥ minClients'),
+  v.check((r) => !r.secureAggregation || (r.updateEncoding ?? UpdateEncoding.Float32) === UpdateEncoding.Float32, 'updateEncoding must be float32 under secure aggregation (it has its own encoding)'),
 )
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PayloadRejectedError } from '../errors.js'
-import { decodeUpdate, encodeUpdate, type UpdatePayload } from './update-codec.js'
+import { seededRandomFill } from '../noise.js'
+import { decodeUpdate, encodeUpdate, updateBytes, type UpdatePayload } from './update-codec.js'
 
 const sample = (): UpdatePayload => ({
   modelVersion: 3,
@@ -111,3 +112,62 @@ describe('update envelope schema (after the byte reader)', () => {
     expect(() => decodeUpdate(encodeUpdate({ ...sample(), data }))).toThrow(/value 5 is Infinity/)
   })
 })
+
+describe('format 3: quantised values', () => {
+  const quantised = (encoding: 'int8' | 'int4'): UpdatePayload => ({ ...sample(), encoding })
+  const random = () => ({ random: seededRandomFill(42) })
+
+  it('pins the exact bytes of an int8 and an int4 payload (seeded rounding)', () => {
+    const int8 = Buffer.from(encodeUpdate(quantised('int8'), random())).toString('hex')
+    expect(int8).toMatchSnapshot()
+    expect(int8.slice(8, 16), 'version 3, local mode, no flags').toBe('03000000')
+    expect(int8.slice(96, 104), 'int8, reserved 0, block 256').toBe('01000001')
+    const int4 = Buffer.from(encodeUpdate({ ...quantised('int4'), clipBit: { countNoiseStd: 0.75, value: 0.625 } }, random())).toString('hex')
+    expect(int4).toMatchSnapshot()
+    expect(int4.slice(96, 104)).toBe('02000001')
+  })
+
+  it('round-trips the header and the values within one step, and is as long as updateBytes says', () => {
+    for (const e of ['int8', 'int4'] as const) {
+      const p = { ...quantised(e), clipBit: { countNoiseStd: 0.75, value: -0.375 } }
+      const bytes = encodeUpdate(p, random())
+      expect(bytes.length).toBe(updateBytes(p.shapes, e))
+      const back = decodeUpdate(bytes)
+      const { data, ...header } = back
+      expect(header).toEqual({ ...p, data: undefined, shapes: [[2, 3], [3]] } as unknown as typeof header)
+      const step = 9 / (e === 'int8' ? 127 : 7)
+      for (let i = 0; i < data.length; i++) expect(Math.abs(data[i]! - p.data[i]!)).toBeLessThanOrEqual(step)
+      expect(data[8], 'the block max is on the grid').toBeCloseTo(9, 5)
+    }
+    expect(updateBytes([[2, 3], [3]], 'int8')).toBe(56 + 20 + 4 + 9)
+    expect(updateBytes([[2, 3], [3]], 'int4')).toBe(56 + 20 + 4 + 5)
+    expect(updateBytes([[2, 3], [3]])).toBe(52 + 20 + 36)
+  })
+
+  it('refuses an unknown encoding, a reserved byte, another block size, a wrong length, and a format that does not fit the values', () => {
+    const good = encodeUpdate(quantised('int8'), random())
+    const cases: [string, (b: Uint8Array) => Uint8Array, RegExp][] = [
+      ['encoding 0', (b) => ((b[48] = 0), b), /value encoding 0 is unknown/],
+      ['encoding 3', (b) => ((b[48] = 3), b), /value encoding 3 is unknown/],
+      ['reserved byte', (b) => ((b[49] = 1), b), /reserved byte 49/],
+      ['block size', (b) => (new DataView(b.buffer).setUint16(50, 1024, true), b), /block size 1024/],
+      ['one byte short', (b) => b.slice(0, -1), /need exactly/],
+      ['one byte long', (b) => new Uint8Array([...b, 0]), /need exactly/],
+      ['header only', (b) => b.slice(0, 54), /shorter than the 56-byte header of format 3/],
+      ['int4 length for int8', (b) => ((b[48] = 2), b), /need exactly/],
+      ['code -128', (b) => ((b[b.length - 1] = 0x80), b), /code -128, outside −127..127/],
+      ['negative scale', (b) => (new DataView(b.buffer).setFloat32(76, -1, true), b), /never negative/],
+    ]
+    for (const [what, mutate, message] of cases) {
+      const b = mutate(good.slice())
+      expect(rejectReason(b), what).toBe('malformed')
+      expect(() => decodeUpdate(b), what).toThrow(message)
+    }
+    const inf = good.slice()
+    new DataView(inf.buffer).setFloat32(76, Number.POSITIVE_INFINITY, true)
+    expect(rejectReason(inf)).toBe('non_finite')
+    expect(() => encodeUpdate(quantised('int8'), { formatVersion: 2 })).toThrow(/format 2 cannot carry int8 values/)
+    expect(() => encodeUpdate(sample(), { formatVersion: 3 })).toThrow(/format 3 cannot carry float32 values/)
+  })
+})
+

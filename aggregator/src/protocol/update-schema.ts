@@ -7,10 +7,11 @@
 import * as v from 'valibot'
 import { l2Norm, sumOfSquares } from '../clip.js'
 import { RejectReason } from '../errors.js'
-import { maxHonestClipBit, maxHonestNorm, minHonestNorm } from '../privatize.js'
-import { clientIndicatorNoiseStd, clientNoiseStd, NoiseMode, type RoundConfig } from '../round-config.js'
+import { honestNormRange, maxHonestClipBit } from '../privatize.js'
+import { clientIndicatorNoiseStd, clientNoiseStd, NoiseMode, roundUpdateEncoding, type RoundConfig } from '../round-config.js'
 import { checkRules, type SchemaRule } from './schema-rules.js'
 import { tensorSize, type ModelLayout } from './tensor-layout.js'
+import { isQuantised, UpdateEncoding } from './update-encoding.js'
 
 /** Bytes of the per-payload nonce. */
 export const NONCE_BYTES = 16
@@ -51,6 +52,7 @@ export const UpdateEnvelopeSchema = v.pipe(
         value: v.number(),
       }),
     ),
+    encoding: v.optional(v.picklist([UpdateEncoding.Int8, UpdateEncoding.Int4])),
   }),
   v.check((u) => u.shapes.reduce((n, s) => n + tensorSize(s), 0) === u.data.length, 'the shapes do not add up to the data length'),
 )
@@ -91,8 +93,11 @@ export function roundRules(round: RoundConfig, layout: ModelLayout, opts: Accept
   const oldest = Math.max(0, round.modelVersion - opts.maxModelLag)
   const dims = layout.reduce((n, t) => n + tensorSize(t.shape), 0)
   const std = clientNoiseStd(round)
-  const bound = maxHonestNorm(round.clipNorm, std, dims)
-  const floor = minHonestNorm(round.clipNorm, std, dims)
+  const encoding = roundUpdateEncoding(round)
+  // Quantised values sit within a rounding step of the noised ones: the range widens by the
+  // most rounding can move the norm (update-encoding.ts, `maxQuantisationShift`).
+  const { max: bound, min: floor } = honestNormRange(round.clipNorm, std, dims, encoding)
+  const format = (e: UpdateEncoding) => (isQuantised(e) ? `${e} values (format 3)` : 'float32 values (format 1 or 2)')
   const adaptive = round.adaptiveClipping ?? null
   const bitStd = clientIndicatorNoiseStd(round)
   const bitBound = maxHonestClipBit(bitStd)
@@ -132,7 +137,7 @@ export function roundRules(round: RoundConfig, layout: ModelLayout, opts: Accept
     {
       reason: RejectReason.ParameterMismatch,
       status: 422,
-      schema: v.object({
+      schema: v.pipe(v.object({
         noiseMode: v.literal(round.noiseMode, (i) => `noise mode ${String(i.input)} differs from the round's ${round.noiseMode}`),
         clipNorm: exactly(round.clipNorm, 'clip norm'),
         noiseMultiplier: exactly(round.noiseMultiplier, 'noise multiplier'),
@@ -142,7 +147,11 @@ export function roundRules(round: RoundConfig, layout: ModelLayout, opts: Accept
               'the round clips adaptively and needs the clip bit of payload format 2; this payload has none',
             )
           : v.optional(v.undefined('the round clips at a fixed norm; this payload carries a clip bit')),
+        encoding: v.optional(v.string()),
       }),
+      // On the whole object: a float32 payload has no `encoding` key for a field rule to see.
+      v.check((u) => (u.encoding ?? UpdateEncoding.Float32) === encoding, (i) => `the round takes ${format(encoding)}; this payload has ${format((i.input.encoding ?? UpdateEncoding.Float32) as UpdateEncoding)}`),
+      ),
     },
     {
       reason: RejectReason.ClipBitOutOfRange,
@@ -174,7 +183,7 @@ export function roundRules(round: RoundConfig, layout: ModelLayout, opts: Accept
       schema: v.object({
         data: v.pipe(
           v.instance(Float32Array),
-          v.check((d) => normForCeiling(d) <= bound, (i) => `update norm ${l2Norm(i.input).toFixed(4)} exceeds ${bound.toFixed(4)}, the most clip ${round.clipNorm} plus noise allows`),
+          v.check((d) => normForCeiling(d) <= bound, (i) => `update norm ${l2Norm(i.input).toFixed(4)} exceeds ${bound.toFixed(4)}, the most clip ${round.clipNorm} plus noise${isQuantised(encoding) ? ` and ${encoding} rounding` : ''} allows`),
         ),
       }),
     },

@@ -3,7 +3,8 @@ import { seededRandomFill } from '../noise.js'
 import { clipBitField, privatizeInPlace } from '../privatize.js'
 import { encodeUpdate, type UpdatePayload } from '../protocol/update-codec.js'
 import { layoutSize, type ModelLayout } from '../protocol/tensor-layout.js'
-import type { RoundConfig } from '../round-config.js'
+import { roundUpdateEncoding, type RoundConfig } from '../round-config.js'
+import { isQuantised } from '../protocol/update-encoding.js'
 
 export interface HonestPayloadOptions {
   /** false: clip but add no noise (what a cheating device would send). Default true. */
@@ -27,13 +28,15 @@ export function seededDelta(size: number, seed: number, scale: number): Float32A
 
 /**
  * A device's update for `round`: a seeded random delta, clipped and noised by `privatizeInPlace`,
- * with a seeded nonce, encoded. Returns the payload and its bytes.
+ * with a seeded nonce, encoded in the round's update encoding (seeded stochastic rounding).
+ * Returns the payload (its `data` the values before quantisation) and its bytes.
  * @example const { bytes } = honestPayload(round, layout, 7)
  */
 export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: number, opts: HonestPayloadOptions = {}): { payload: UpdatePayload; bytes: Uint8Array<ArrayBuffer> } {
   const delta = seededDelta(layoutSize(layout), seed, opts.scale ?? 0.1)
   const noised = opts.noise !== false
   const report = privatizeInPlace(delta, noised ? round : { ...round, noiseMultiplier: 0, adaptiveClipping: null }, seededRandomFill(seed + 1))
+  const encoding = roundUpdateEncoding(round)
   const nonce = new Uint8Array(16)
   seededRandomFill(seed + 2)(new Uint32Array(nonce.buffer))
   const payload: UpdatePayload = {
@@ -46,6 +49,7 @@ export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: num
     shapes: layout.map((t) => t.shape),
     data: delta,
     ...(opts.v1 ? {} : clipBitField(round, report)),
+    ...(!opts.v1 && isQuantised(encoding) ? { encoding } : {}),
   }
-  return { payload, bytes: encodeUpdate(payload, opts.v1 ? { formatVersion: 1 } : {}) }
+  return { payload, bytes: encodeUpdate(payload, { ...(opts.v1 ? { formatVersion: 1 } : {}), random: seededRandomFill(seed + 3) }) }
 }
