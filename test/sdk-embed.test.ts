@@ -296,8 +296,9 @@ describe('consent and the shopper’s rights', () => {
       db.close()
       return { keys: keys.map(String).sort(), local: Object.keys(localStorage), session: Object.keys(sessionStorage) }
     })
-    // Models and the choice itself, nothing that names the device.
-    expect(stored.keys.filter((k) => !['global-model', 'personal-model', 'consent'].includes(k))).toEqual([])
+    // Models, the choice itself and the tfjs backend that trained (so later pages skip its probe):
+    // nothing that names the device.
+    expect(stored.keys.filter((k) => !['global-model', 'personal-model', 'consent', 'backend-choice'].includes(k))).toEqual([])
     expect(stored.local).toEqual([])
     expect(stored.session).toEqual([])
     await s.context.close()

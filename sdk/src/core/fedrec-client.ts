@@ -6,6 +6,7 @@ import { uploadBlocker, type PrivacySignal } from '../privacy/privacy-signals.js
 import { recentlyViewed, summarize } from '../recommend/history.js'
 import type { RecommendQuery, RecommendType, ScoredItem } from '../recommend/types.js'
 import type { OnDeviceScores } from '../scores/on-device-scores.js'
+import { announceChange } from '../store/change-channel.js'
 import { DEFAULT_LIMITS, KvKey, MemoryStore, openEventStore, StorageFullError, type EventStore } from '../store/event-store.js'
 import type { Backend, BackendAttempt } from '../worker/backend-kinds.js'
 import type { ConsentState, ParticipationResult, WorkerApi } from '../worker/worker-api.js'
@@ -93,6 +94,8 @@ export class FedrecClient {
   private flushing: Promise<void> | null = null
   private autoTimer: ReturnType<typeof setTimeout> | null = null
   private consentNow: ConsentState | null = null
+  /** Events were written since the worker last heard of it (it keeps the history in memory). */
+  private eventsDirty = false
   private warnedMemory = false
   /** The latest render per target: an older render that finishes later does not overwrite it. */
   private readonly renders = new WeakMap<Element, { seq: number; stop?: () => void }>()
@@ -178,6 +181,9 @@ export class FedrecClient {
       await this.switchToMemory(store, e)
       await (await this.storeReady).store.addEvents(batch)
     }
+    this.eventsDirty = true
+    // Workers of the shop's other tabs keep the history in memory too.
+    announceChange('events')
   }
 
   /** Out of quota even after dropping old events: go on in memory, with what was stored so far. */
@@ -219,12 +225,18 @@ export class FedrecClient {
     return this.workerPromise
   }
 
-  /** The worker, with the page's events handed over first when they live in memory only. */
+  /**
+   * The worker, told first of the events written since its last call (it reads the history again
+   * only then), or handed them where they live in memory only.
+   */
   private async readyWorker(): Promise<WorkerState | null> {
     await this.flush()
     const w = await this.worker()
     const { store, kind } = await this.storeReady
+    const changed = this.eventsDirty
+    this.eventsDirty = false
     if (w && kind === 'memory') await w.api.ingest(await store.events())
+    else if (w && changed) await w.api.eventsChanged()
     return w
   }
 
@@ -451,7 +463,8 @@ export class FedrecClient {
         await store.clearEvents()
         await store.delete(KvKey.PersonalModel)
         await store.set(KvKey.Consent, 'denied')
-        // A running worker holds the personal model in memory too.
+        // A running worker holds the history and the personal model in memory too, here and in other tabs.
+        announceChange('erased')
         await (await this.workerPromise)?.api.dropPersonalModel()
       } catch (e) {
         warn('could not erase local data', e)
@@ -492,6 +505,7 @@ export class FedrecClient {
       const { store } = await this.storeReady
       const { deleteLocalData } = await onDemand()
       store.close()
+      announceChange('erased')
       await deleteLocalData()
       this.consentNow = 'pending'
       this.storeP = null

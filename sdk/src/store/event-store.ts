@@ -17,6 +17,8 @@ export const KvKey = {
   UploadQueue: 'upload-queue',
   /** Set while local training runs (worker/training-marker.ts). */
   TrainingMark: 'training-mark',
+  /** The tfjs backend this device chose, so later pages skip the probe (worker/backend-choice.ts). */
+  BackendChoice: 'backend-choice',
 } as const
 export type KvKey = (typeof KvKey)[keyof typeof KvKey]
 

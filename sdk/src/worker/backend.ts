@@ -59,10 +59,22 @@ async function probeTraining(): Promise<void> {
 
 /**
  * Initialises the first backend of `order` that works, checking each with one training step.
+ * `trusted`: a backend this device chose before with the same order (backend-choice.ts); it is
+ * initialised without the probe, and only if that fails is the whole order probed.
  * @example const { backend, attempts } = await selectBackend(BACKEND_ORDER, '/sdk/wasm/')
  */
-export async function selectBackend(order: readonly Backend[], wasmBase: string): Promise<{ backend: Backend; attempts: BackendAttempt[] }> {
+export async function selectBackend(order: readonly Backend[], wasmBase: string, trusted?: Backend): Promise<{ backend: Backend; attempts: BackendAttempt[]; probed: boolean }> {
   const attempts: BackendAttempt[] = []
+  if (trusted !== undefined && order.includes(trusted)) {
+    try {
+      await load(trusted, wasmBase)
+      if (!(await tf.setBackend(trusted))) throw new Error('setBackend returned false')
+      await tf.ready()
+      return { backend: trusted, attempts, probed: false }
+    } catch (e) {
+      attempts.push({ backend: trusted, ok: false, error: `chosen before, failed now: ${e instanceof Error ? e.message : String(e)}` })
+    }
+  }
   for (const backend of order) {
     try {
       await load(backend, wasmBase)
@@ -70,7 +82,7 @@ export async function selectBackend(order: readonly Backend[], wasmBase: string)
       await tf.ready()
       await probeTraining()
       attempts.push({ backend, ok: true })
-      return { backend, attempts }
+      return { backend, attempts, probed: true }
     } catch (e) {
       attempts.push({ backend, ok: false, error: e instanceof Error ? e.message : String(e) })
     }

@@ -1,4 +1,4 @@
-/** The worker side of the SDK: backend choice, model cache, on-device personalisation, DP participation. */
+/** The worker side of the SDK: model cache, ranking without tfjs, on-device personalisation and backend choice, DP participation. */
 import {
   clipBitField,
   encodeUpdate,
@@ -7,50 +7,94 @@ import {
   privatizeInPlace,
   type RoundConfig,
 } from '../../../aggregator/src/index.js'
-import { parseModelConfig } from '../model/config.js'
 import type { StoredEvent } from '../core/ga4.js'
 import { itemEmbeddings, recommend } from '../recommend/recommender.js'
 import type { RecommendQuery, ScoredItem } from '../recommend/types.js'
+import { listenForChanges } from '../store/change-channel.js'
 import { KvKey, openEventStore, MemoryStore, type EventStore } from '../store/event-store.js'
 import { apiFetch } from './api-fetch.js'
 import { DevicePrivacy } from './device-privacy.js'
 import type { DevicePrivacyLedger, SentPayload } from './privacy-types.js'
+import { loadBackendChoice, saveBackendChoice } from './backend-choice.js'
 import { BACKEND_ORDER, slowBackendWarning, type Backend, type BackendAttempt } from './backend-kinds.js'
+import { HistoryCache, type DeviceHistory } from './history-cache.js'
 import { ModelCache, type GlobalModel } from './model-cache.js'
-import { recentItems, toSessions } from './sequences.js'
+import { PersonalModels } from './personal-model.js'
+import { scorerFor, type SessionScorer } from './score-js.js'
 import { UploadQueue, type UploadOutcome } from './upload-queue.js'
 import { UploadRunner } from './upload-runner.js'
 import { clearTraining, markTraining, reportInterruptedTraining } from './training-marker.js'
 import { runSecureAggregation, type SecureRound } from './secure-aggregation.js'
 import type { BackendInfo, ConsentState, ParticipationResult, RankResult, RecommendResult, WorkerApi, WorkerStarted, WorkerStartOptions } from './worker-api.js'
 
-/** tfjs and the model code, loaded the first time the device trains or scores (tf-runtime.ts). */
+/** tfjs and the model code, loaded the first time the device trains (tf-runtime.ts). */
 const runtime = () => import('./tf-runtime.js')
 
-interface PersonalModel {
-  readonly baseVersion: number
-  readonly eventCount: number
-  readonly weights: Float32Array
+/**
+ * How long the model in memory serves rankings before the server is asked again, in the
+ * background (a participation asks too). Rounds publish a new model every few hours at most.
+ */
+export const MODEL_REVALIDATE_MS = 5 * 60 * 1000
+/**
+ * The first ranking of a worker waits this long at most for the start-up check of the cached
+ * model, so a page opened after a new model was published ranks with it; a slow or unreachable
+ * server leaves the cached model in use. No later ranking waits for the network.
+ */
+export const FIRST_RANK_WAIT_MS = 2000
+
+/** One set of weights ready to score with: the scorer, the last session vector, the item vectors. */
+class ScoringState {
+  readonly scorer: SessionScorer
+  private context: readonly number[] | null = null
+  private session: Float32Array | null = null
+  private items: { embeddings: Float32Array; dim: number } | null = null
+
+  constructor(
+    readonly model: GlobalModel,
+    readonly weights: Float32Array,
+  ) {
+    this.scorer = scorerFor(model, weights)
+  }
+
+  /** The session vector after `context`; the same context array is encoded once. */
+  sessionVector(context: readonly number[]): Float32Array {
+    if (this.context !== context || !this.session) {
+      this.session = this.scorer.sessionVector(context)
+      this.context = context
+    }
+    return this.session
+  }
+
+  /** Every item's table vector, for the recommender's similarities (a compact table's rows summed). */
+  embeddings(): { embeddings: Float32Array; dim: number } {
+    this.items ??= itemEmbeddings(this.model.bundle.description.layout, this.weights, this.scorer.cfg)
+    return this.items
+  }
 }
 
 /** 'queued': the update is in the upload queue; the device trains no second update for the round. */
 type RoundDecision = 'sent' | 'queued' | 'not_sampled' | 'sampled'
 
 /**
- * Implements {@link WorkerApi}. Training runs one at a time (`exclusive`), so a rank during a
- * participation waits rather than racing it for the backend.
+ * Implements {@link WorkerApi}. Training runs one at a time (`exclusive`); ranking needs no tfjs
+ * (score-js.ts) and reads the model, the history and the personal model cached in memory, so it
+ * does not wait for a training run.
  */
 export class FedrecWorker implements WorkerApi {
   private store: EventStore = new MemoryStore()
   private privacy = new DevicePrivacy(this.store)
   private cache: ModelCache | null = null
+  /** The start-up check of the cached model, until the first ranking has waited for it. */
+  private startCheck: Promise<unknown> | null = null
+  private history = new HistoryCache(this.store)
+  private personal = new PersonalModels(this.store, (model, sessions) => this.fineTune(model, sessions))
+  private scoring: ScoringState | null = null
   private backend: Backend | null = null
   private backendReady: Promise<Backend> | null = null
   private backendOrder: readonly Backend[] = BACKEND_ORDER
   private backendAttempts: BackendAttempt[] = []
   private wasmBase = ''
   private apiBase = '/'
-  private personal: PersonalModel | null = null
   private queue: Promise<unknown> = Promise.resolve()
   private uploads: UploadRunner | null = null
 
@@ -72,6 +116,8 @@ export class FedrecWorker implements WorkerApi {
       }
     }
     this.privacy = new DevicePrivacy(this.store, opts.privacy)
+    this.history = new HistoryCache(this.store)
+    this.personal = new PersonalModels(this.store, (model, sessions) => this.fineTune(model, sessions))
     this.uploads = new UploadRunner(
       new UploadQueue(this.store, (body) => apiFetch(this.apiBase, 'v1/updates', { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/octet-stream' } })),
       (o) => this.uploadSettled(o),
@@ -81,31 +127,49 @@ export class FedrecWorker implements WorkerApi {
     this.backendOrder = opts.backends ?? BACKEND_ORDER
     this.wasmBase = opts.wasmBase
     this.cache = new ModelCache(this.store, this.apiBase)
-    const model = (await this.cache.sync()) ?? null
-    this.personal = (await this.store.get<PersonalModel>(KvKey.PersonalModel)) ?? null
+    // With a model cached the worker is ready at once and checks it in the background; a first
+    // visit has to fetch it.
+    let model = await this.cache.load()
+    const check = this.cache.sync()
+    if (model) this.startCheck = check.catch(() => undefined)
+    else model = await check
+    await this.personal.load()
+    listenForChanges((change) => {
+      if (change === 'erased') this.personal.drop()
+      this.history.invalidate()
+    })
     return { backend: this.backend, attempts: this.backendAttempts, modelVersion: model?.bundle.version ?? null }
   }
 
   async dropPersonalModel(): Promise<void> {
-    this.personal = null
+    this.personal.drop()
+    this.history.invalidate()
+  }
+
+  async eventsChanged(): Promise<void> {
+    this.history.invalidate()
   }
 
   /** The page's whole history, where the page has no IndexedDB (memory mode): replaces the copy. */
   async ingest(events: readonly StoredEvent[]): Promise<void> {
     await this.store.clearEvents()
     await this.store.addEvents(events)
+    this.history.invalidate()
   }
 
-  /** Loads tfjs and picks the backend, once, the first time training or scoring needs it. */
+  /** Loads tfjs and picks the backend, once, the first time training needs it. */
   private ensureBackend(): Promise<Backend> {
     this.backendReady ??= (async () => {
+      const choice = await loadBackendChoice(this.store, this.backendOrder)
       const { selectBackend } = await runtime()
-      const { backend, attempts } = await selectBackend(this.backendOrder, this.wasmBase)
+      const { backend, attempts, probed } = await selectBackend(this.backendOrder, this.wasmBase, choice?.backend)
       this.backend = backend
-      this.backendAttempts.push(...attempts)
-      const slow = slowBackendWarning(backend, attempts)
+      // A choice made on an earlier page: report the attempts of the probe that made it.
+      this.backendAttempts.push(...(probed ? attempts : [...(choice?.attempts ?? []), ...attempts]))
+      if (probed) await saveBackendChoice(this.store, { order: this.backendOrder, backend, attempts, at: Date.now() })
+      const slow = slowBackendWarning(backend, this.backendAttempts)
       if (slow) console.warn(slow)
-      else console.info(`[fedrec] training backend: ${backend}`)
+      else console.info(`[fedrec] training backend: ${backend}${probed ? '' : ' (chosen on an earlier page)'}`)
       return backend
     })()
     this.backendReady.catch(() => {
@@ -142,79 +206,100 @@ export class FedrecWorker implements WorkerApi {
       const { backend, attempts } = await selectBackend(rest, this.wasmBase)
       this.backend = backend
       this.backendAttempts.push(...attempts)
+      await saveBackendChoice(this.store, { order: this.backendOrder, backend, attempts: this.backendAttempts, at: Date.now() })
       console.info(`[fedrec] training backend: ${backend}`)
       return fn()
     }
   }
 
-  private async sessions(model: GlobalModel): Promise<{ sessions: number[][]; eventCount: number }> {
-    const events = await this.store.events()
-    return { sessions: toSessions(events, model.vocab), eventCount: events.length }
+  /** A personal fine-tune, in turn with participations (one tfjs run at a time). */
+  private fineTune(model: GlobalModel, sessions: readonly number[][]): Promise<Float32Array> {
+    return this.exclusive(() => this.onBackend('personalisation', async () => (await (await runtime()).trainLocal(model, sessions)).weights))
   }
 
-  /** The personal model for the current global version, fine-tuned again when history grew. */
-  private async personalWeights(model: GlobalModel, sessions: number[][], eventCount: number): Promise<Float32Array | null> {
-    const p = this.personal
-    if (p && p.baseVersion === model.bundle.version && p.eventCount === eventCount) return p.weights
-    if (sessions.every((s) => s.length < 2)) return null
-    const { weights } = await this.onBackend('personalisation', async () => (await runtime()).trainLocal(model, sessions))
-    await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
-    return weights
+  /**
+   * The model to rank with: the one in memory, checked with the server in the background every
+   * {@link MODEL_REVALIDATE_MS}. Only a worker's first ranking waits, briefly, for its start-up check.
+   */
+  private async rankingModel(): Promise<GlobalModel | null> {
+    if (!this.cache) return null
+    const check = this.startCheck
+    if (check) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([check, new Promise((ok) => (timer = setTimeout(ok, FIRST_RANK_WAIT_MS)))])
+      clearTimeout(timer)
+      this.startCheck = null
+    }
+    return this.cache.latest(MODEL_REVALIDATE_MS)
   }
 
-  private async savePersonal(p: PersonalModel): Promise<void> {
-    this.personal = p
-    await this.store.set(KvKey.PersonalModel, p)
+  /** The model and history of now, for a background fine-tune. */
+  private async latest(): Promise<{ model: GlobalModel; history: DeviceHistory } | null> {
+    const model = this.cache?.latest(MODEL_REVALIDATE_MS) ?? null
+    return model && { model, history: await this.history.get(model) }
   }
 
-  rank(itemIds: readonly string[]): Promise<RankResult> {
-    return this.exclusive(async () => {
-      const model = this.cache ? await this.cache.sync() : null
-      if (!model) return { scores: itemIds.map(() => null), modelVersion: null, personalized: false, backend: this.backend }
-      const { sessions, eventCount } = await this.sessions(model)
-      const context = recentItems(sessions, Number(model.bundle.description.config.maxLen))
-      if (context.length === 0) {
-        // Cold start: no history on this device, so rank by the published popularity.
-        const pop = model.bundle.description.popularity
-        return { scores: itemIds.map((id) => { const i = model.vocab.get(id); return i === undefined ? null : pop?.[i - 1] ?? 0 }), modelVersion: model.bundle.version, personalized: false, backend: this.backend }
-      }
-      const personal = await this.personalWeights(model, sessions, eventCount)
-      const all = await this.onBackend('scoring', async () => (await runtime()).scoreContext(model, personal ?? model.bundle.weights, context))
-      const scores = itemIds.map((id) => {
-        const i = model.vocab.get(id)
-        return i === undefined ? null : all[i]!
-      })
-      return { scores, modelVersion: model.bundle.version, personalized: personal !== null, backend: this.backend }
-    })
+  /** The weights to score with: the personal model where there is one (personal-model.ts). */
+  private async weightsFor(model: GlobalModel, history: DeviceHistory): Promise<{ weights: Float32Array; personalized: boolean }> {
+    const personal = await this.personal.weightsFor(model, history, () => this.latest())
+    return { weights: personal ?? model.bundle.weights, personalized: personal !== null }
+  }
+
+  /** The scorer over `weights` with what it computed, kept while the model and weights stay. */
+  private scoringFor(model: GlobalModel, weights: Float32Array): ScoringState {
+    if (this.scoring?.model !== model || this.scoring.weights !== weights) this.scoring = new ScoringState(model, weights)
+    return this.scoring
+  }
+
+  /** The scorer over `weights` and its session vector for `context`, both kept for the next call. */
+  private session(model: GlobalModel, weights: Float32Array, context: readonly number[]): { scorer: SessionScorer; session: Float32Array } {
+    const s = this.scoringFor(model, weights)
+    return { scorer: s.scorer, session: s.sessionVector(context) }
+  }
+
+  async rank(itemIds: readonly string[]): Promise<RankResult> {
+    if (!Array.isArray(itemIds) || !itemIds.every((id) => typeof id === 'string')) throw new TypeError('rank() takes an array of item id strings')
+    const model = await this.rankingModel()
+    if (!model) return { scores: itemIds.map(() => null), modelVersion: null, personalized: false, backend: this.backend }
+    const history = await this.history.get(model)
+    const rows = itemIds.map((id) => model.vocab.get(id))
+    if (history.context.length === 0) {
+      // Cold start: no history on this device, so rank by the published popularity.
+      const pop = model.bundle.description.popularity
+      return { scores: rows.map((i) => (i === undefined ? null : pop?.[i - 1] ?? 0)), modelVersion: model.bundle.version, personalized: false, backend: this.backend }
+    }
+    const { weights, personalized } = await this.weightsFor(model, history)
+    const { scorer, session } = this.session(model, weights, history.context)
+    return { scores: rows.map((i) => (i === undefined ? null : scorer.score(session, i))), modelVersion: model.bundle.version, personalized, backend: this.backend }
   }
 
   /**
    * One recommendation list with explanations (sdk/src/recommend/). The model scores only the
-   * lists that need it (`for_you` with history, `bought_together`); the others read the published
-   * catalogue data and the history, and never load tfjs.
+   * lists that need it (`for_you` with history, `bought_together`), and only the items the list
+   * can hold; the others read the published catalogue data and the history.
    */
-  recommend(q: RecommendQuery): Promise<RecommendResult> {
-    return this.exclusive(async () => {
-      const model = this.cache ? await this.cache.sync() : null
-      const events = await this.store.events()
-      if (!model) {
-        // No model yet (first visit, API unreachable): the page's candidates in the page's order,
-        // and the history's own lists.
-        const items: ScoredItem[] = recommend({ model: { vocab: [], rowOf: new Map(), embeddings: new Float32Array(0), dim: 0 }, events, scores: null }, q)
-        return { items, modelVersion: null, personalized: false }
-      }
-      const { sessions, eventCount } = await this.sessions(model)
-      const maxLen = Number(model.bundle.description.config.maxLen)
-      const history = recentItems(sessions, maxLen)
-      const anchors = (q.itemIds ?? []).map((id) => model.vocab.get(id)).filter((r): r is number => r !== undefined)
-      const context = q.type === 'for_you' ? history : q.type === 'bought_together' ? anchors : []
-      const personal = q.type === 'for_you' && context.length > 0 ? await this.personalWeights(model, sessions, eventCount) : null
-      const weights = personal ?? model.bundle.weights
-      const scores = context.length > 0 ? await this.onBackend('scoring', async () => (await runtime()).scoreContext(model, weights, context)) : null
-      const vocab = model.bundle.description.vocab
-      const catalog = { vocab, rowOf: model.vocab, categories: model.bundle.description.categories, popularity: model.bundle.description.popularity, ...itemEmbeddings(model.bundle.description.layout, weights, parseModelConfig(model.bundle.description.config)) }
-      return { items: recommend({ model: catalog, events, scores }, q), modelVersion: model.bundle.version, personalized: personal !== null }
-    })
+  async recommend(q: RecommendQuery): Promise<RecommendResult> {
+    const model = await this.rankingModel()
+    if (!model) {
+      // No model yet (first visit, API unreachable): the page's candidates in the page's order,
+      // and the history's own lists.
+      const items: ScoredItem[] = recommend({ model: { vocab: [], rowOf: new Map(), embeddings: new Float32Array(0), dim: 0 }, events: await this.store.events(), scores: null }, q)
+      return { items, modelVersion: null, personalized: false }
+    }
+    const history = await this.history.get(model)
+    const anchors = (q.itemIds ?? []).map((id) => model.vocab.get(id)).filter((r): r is number => r !== undefined)
+    const context = q.type === 'for_you' ? history.context : q.type === 'bought_together' ? anchors : []
+    const { weights, personalized } = q.type === 'for_you' && context.length > 0 ? await this.weightsFor(model, history) : { weights: model.bundle.weights, personalized: false }
+    let scores: Float32Array | null = null
+    if (context.length > 0) {
+      const { scorer, session } = this.session(model, weights, context)
+      scores = new Float32Array(model.vocab.size + 1)
+      const rows = q.among ? q.among.map((id) => model.vocab.get(id)) : model.vocab.values()
+      for (const row of rows) if (row !== undefined) scores[row] = scorer.score(session, row)
+    }
+    const vocab = model.bundle.description.vocab
+    const catalog = { vocab, rowOf: model.vocab, categories: model.bundle.description.categories, popularity: model.bundle.description.popularity, ...this.scoringFor(model, weights).embeddings() }
+    return { items: recommend({ model: catalog, events: history.events, scores }, q), modelVersion: model.bundle.version, personalized }
   }
 
   /** Secure runs in flight, per round: a second call joins the first instead of a second cohort slot. */
@@ -259,8 +344,12 @@ export class FedrecWorker implements WorkerApi {
     if (!model || model.bundle.version !== round.modelVersion) {
       return { status: 'skipped', reason: 'no_model', roundId: round.roundId, detail: `have model ${model?.bundle.version ?? 'none'}, round trains ${round.modelVersion}` }
     }
-    const { sessions, eventCount } = await this.sessions(model)
+    const history = await this.history.get(model)
+    const { sessions } = history
     if (sessions.every((s) => s.length < 2)) return { status: 'skipped', reason: 'no_history', roundId: round.roundId }
+    // The weights trained here become the personal model, unless the history is erased meanwhile.
+    const personalEpoch = this.personal.generation
+    const keepPersonal = (weights: Float32Array) => this.personal.save({ baseVersion: model.bundle.version, historyKey: history.key, weights }, personalEpoch)
 
     const t0 = performance.now()
     await markTraining(this.store, round.roundId)
@@ -285,7 +374,7 @@ export class FedrecWorker implements WorkerApi {
       // The update goes out only masked, through a cohort; `body` stays on the device as its record.
       const run = this.participateSecurely(round as SecureRound, delta, body, { trainMs, noiseStd: report.noiseStd, clipped: report.clipped }, async () => {
         await this.decide(decisions, round.roundId, 'sent')
-        await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
+        await keepPersonal(weights)
       }).finally(() => this.secureRuns.delete(round.roundId))
       this.secureRuns.set(round.roundId, run)
       return { secure: run }
@@ -296,7 +385,7 @@ export class FedrecWorker implements WorkerApi {
     if (outcome.status === 'discarded') return { status: 'skipped', reason: 'rejected', roundId: round.roundId, detail: outcome.detail }
     await this.decide(decisions, round.roundId, 'sent')
     await this.privacy.recordSent(round, body)
-    await this.savePersonal({ baseVersion: model.bundle.version, eventCount, weights })
+    await keepPersonal(weights)
     return {
       status: 'sent',
       roundId: round.roundId,

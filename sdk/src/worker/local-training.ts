@@ -1,6 +1,7 @@
 /** Local fine-tuning of the global model on this device's own sessions. */
 import { buildExamples, parseModelConfig, SessionModel, type TrainOptions } from '../model/index.js'
 import type { GlobalModel } from './model-cache.js'
+import { itemCategories } from './score-js.js'
 
 /**
  * Local training schedule: a few passes of Adam over the device's own examples. Small on purpose:
@@ -21,12 +22,6 @@ export const LOCAL_NEGATIVES = 256
 /** The local schedule for a catalogue of `numItems` items. */
 export function localTrainOptions(numItems: number, base: TrainOptions = LOCAL_TRAIN): TrainOptions {
   return numItems > FULL_SOFTMAX_UP_TO && base.sampledNegatives === undefined ? { ...base, sampledNegatives: LOCAL_NEGATIVES } : base
-}
-
-/** Category index per model row (row 0 is padding), from the bundle's per-item categories. */
-export function itemCategories(model: GlobalModel): number[] | undefined {
-  const cats = model.bundle.description.categories
-  return cats ? [0, ...cats] : undefined
 }
 
 /** Builds a model instance over the given weights (the caller disposes it). */

@@ -1,4 +1,7 @@
-/** Fetches the global model with its ETag and keeps it in IndexedDB; refetches only on a new version. */
+/**
+ * Fetches the global model with its ETag and keeps it in IndexedDB; refetches only on a new
+ * version. Ranking reads the model in memory (`latest`) and never waits for the network.
+ */
 import { decodeModel, type ModelBundle } from '../../../aggregator/src/index.js'
 import { apiFetch } from './api-fetch.js'
 import { sha256Hex } from './checksum.js'
@@ -33,6 +36,10 @@ export class ModelCache {
   private etag: string | null = null
   /** One warning per worker when the API cannot be reached, not one per ranking. */
   private warnedUnreachable = false
+  /** The check in flight: callers share it rather than asking the server twice. */
+  private syncing: Promise<GlobalModel | null> | null = null
+  /** When the server was last asked (ms since the epoch). */
+  private checkedAt = -Infinity
 
   constructor(
     private readonly store: EventStore,
@@ -56,10 +63,30 @@ export class ModelCache {
   }
 
   /**
-   * Asks the server for the model, sending the cached ETag so an unchanged model costs a 304.
-   * Offline or failing servers leave the cached model in place.
+   * The model in memory now. When the server was last asked more than `maxAgeMs` ago, asks it
+   * again in the background: the answer serves the next caller, this one does not wait.
+   * @example const model = cache.latest(5 * 60_000)
    */
-  async sync(): Promise<GlobalModel | null> {
+  latest(maxAgeMs: number): GlobalModel | null {
+    if (Date.now() - this.checkedAt > maxAgeMs) {
+      this.sync().catch((e: unknown) => console.warn(`[fedrec] the published model could not be read (${e instanceof Error ? e.message : String(e)}); keeping v${this.current?.bundle.version ?? 'none'}`))
+    }
+    return this.current
+  }
+
+  /**
+   * Asks the server for the model, sending the cached ETag so an unchanged model costs a 304.
+   * Offline or failing servers leave the cached model in place. One request at a time.
+   */
+  sync(): Promise<GlobalModel | null> {
+    this.syncing ??= this.fetchModel().finally(() => {
+      this.syncing = null
+      this.checkedAt = Date.now()
+    })
+    return this.syncing
+  }
+
+  private async fetchModel(): Promise<GlobalModel | null> {
     await this.load()
     const headers: Record<string, string> = {}
     if (this.etag) headers['if-none-match'] = this.etag

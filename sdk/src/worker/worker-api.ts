@@ -21,7 +21,7 @@ export interface WorkerStartOptions {
 }
 
 export interface WorkerStarted {
-  /** Null until the device first trains or scores: tfjs loads only then. */
+  /** Null until the device first trains: tfjs loads only then (ranking needs none). */
   readonly backend: Backend | null
   readonly attempts: readonly BackendAttempt[]
   readonly modelVersion: number | null
@@ -33,7 +33,7 @@ export interface RankResult {
   readonly modelVersion: number | null
   /** True when the scores come from a model fine-tuned on this device's own history. */
   readonly personalized: boolean
-  /** The backend in use now (it changes if the first one failed at run time); null before tfjs loaded. */
+  /** The training backend in use now (it changes if the first one failed at run time); null before tfjs loaded. Ranking itself runs without tfjs. */
   readonly backend: Backend | null
 }
 
@@ -76,6 +76,8 @@ export interface WorkerApi {
   recommend(query: RecommendQuery): Promise<RecommendResult>
   /** Forgets the personal model held in memory (the page erased the history). */
   dropPersonalModel(): Promise<void>
+  /** The page recorded events: the history kept in memory is read again at the next ranking. */
+  eventsChanged(): Promise<void>
   /** Replaces the worker's copy of the events of a page in memory mode. */
   ingest(events: readonly StoredEvent[]): Promise<void>
   /** Loads tfjs and picks the backend if not done yet; reports it. */
