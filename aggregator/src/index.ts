@@ -31,6 +31,7 @@ export { encodeUpdate, decodeUpdate, updateFormatVersion, updateBytes, UPDATE_MA
 export type { ClipBitField, EncodeUpdateOptions, UpdateFormatVersion, UpdatePayload } from './protocol/update-codec.js'
 export { UpdateEncoding, QUANT_BLOCK, QUANT_LEVELS, quantise, dequantise, isQuantised, maxQuantisationShift, valueBytes } from './protocol/update-encoding.js'
 export type { QuantisedEncoding, QuantisedValues } from './protocol/update-encoding.js'
+export { UPLOAD_BUDGET_BYTES, uploadEncodingFor } from './upload-budget.js'
 export { encodeModel, decodeModel, MODEL_MAGIC, MODEL_FORMAT_VERSION } from './protocol/model-codec.js'
 export type { ModelBundle, ModelDescription } from './protocol/model-codec.js'
 export { computeEpsilon, computeEpsilonForSteps, computeNoiseMultiplier, UnreachableTargetError, computeRdp, perStepRdp, rdpSubsampledGaussian, epsilonAtOrder, epsilonFromRdp, Conversion, ACCOUNTANT_DEFAULTS, NOISE_SEARCH_DEFAULTS, DEFAULT_ORDERS, EXTENDED_ORDERS, FRACTIONAL_ORDERS, INTEGER_ORDERS } from './accountant/index.js'

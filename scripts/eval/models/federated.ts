@@ -1,16 +1,21 @@
 /**
  * `fedrec-federated` and `fedrec-dp-eps{1,4,8}`: simulated federated averaging of the browser's
  * session model over clients that each hold a few training sessions, with the aggregator's own
- * clipping, Gaussian noise, round config and fixed-denominator FedAvg, and (for the DP runs)
- * noise calibrated by the RDP accountant.
+ * clipping, Gaussian noise, update quantisation, round config and fixed-denominator FedAvg, and
+ * (for the DP runs) noise calibrated by the RDP accountant.
  */
 
 import {
   applyFedAvg,
   clipInPlace,
   addGaussianNoise,
+  dequantise,
   encodeUpdate,
+  isQuantised,
   NoiseMode,
+  quantise,
+  UpdateEncoding,
+  uploadEncodingFor,
   RoundSum,
   seededRandomFill,
   clientNoiseStd,
@@ -25,6 +30,15 @@ import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
 import { modelConfig, TABLE_PARAM_KEYS, tableParams, weightBytes } from './fedrec-central.js'
 import { itemIndex, modelSessions, NeuralRecommender, TRAIN_DEFAULTS } from './neural.js'
 import { nodeTf } from './tf-node.js'
+
+/** `--param M.encoding`: how updates travel (float32, int8, int4); `fallback` when absent. */
+function encodingParam(p: FitOptions['params'], fallback: UpdateEncoding): UpdateEncoding {
+  const v = p.encoding
+  if (v === undefined) return fallback
+  const all: readonly string[] = Object.values(UpdateEncoding)
+  if (typeof v !== 'string' || !all.includes(v)) throw new Error(`--param encoding must be one of ${all.join(', ')}, not ${String(v)}`)
+  return v as UpdateEncoding
+}
 
 /**
  * The simulation's defaults. Partition: client c holds training sessions c·k … c·k + k − 1
@@ -57,10 +71,11 @@ export const FED_HELD_OUT = { fraction: 0.01, maxCases: 1000, curvePoints: 5 } a
  * The simulation. `epsilon` = null runs plain FedAvg (no clipping, no noise); a number runs
  * DP-FedAvg: every delta clipped to L2 norm C by `clipInPlace`, the sum noised with
  * N(0, (z·C)²) by `addGaussianNoise`, z the smallest noise multiplier with which the accountant
- * certifies (ε, δ) after all rounds. The noise is added once to the round's sum: the
- * distribution of the sum of `cohort` distributed-mode client shares (std z·C/√cohort each,
- * `clientNoiseStd`) when exactly `cohort` clients report, drawn once to keep the simulation
- * fast (one draw of ~1.4M normals per round instead of one per client).
+ * certifies (ε, δ) after all rounds. As on a device, each client adds its distributed-mode
+ * share (std z·C/√cohort, `clientNoiseStd`) to its clipped delta and then quantises it with the
+ * round's encoding (`quantise`, unbiased stochastic rounding); the server sums what it decodes.
+ * The sum carries std z·C·√(n/cohort) for n reporting clients: exactly z·C when the expected
+ * cohort reports (the edge's minimum cohort keeps n from falling far below it).
  */
 export class FederatedSim extends NeuralRecommender {
   constructor(
@@ -73,7 +88,7 @@ export class FederatedSim extends NeuralRecommender {
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
       'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch',
-      'negatives', 'server_lr', 'clip', 'delta', ...TABLE_PARAM_KEYS,
+      'negatives', 'server_lr', 'clip', 'delta', 'encoding', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
     const p = opts.params
@@ -119,6 +134,9 @@ export class FederatedSim extends NeuralRecommender {
     const model = new SessionModel(cfg, global)
     const layout = modelLayout(cfg)
     const shapes = layout.map((t) => [...t.shape])
+    // What the edge asks devices to send for this model (the most precise encoding within the
+    // 128 KB upload budget), unless `--param M.encoding=float32|int8|int4` says otherwise.
+    const encoding = encodingParam(p, uploadEncodingFor(shapes))
     const rand = mulberry32(seed ^ 0x5eed)
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
     const history: RoundPoint[] = []
@@ -144,7 +162,10 @@ export class FederatedSim extends NeuralRecommender {
         })
         const w = await model.getWeights()
         for (let i = 0; i < w.length; i++) w[i] = w[i]! - global[i]!
+        // The device's privatisation: clip, add its distributed noise share, then quantise.
         if (dp && clipInPlace(w, clipNorm).scale < 1) clipped++
+        if (dp) addGaussianNoise(w, clientNoiseStd(round), fill)
+        const sent = isQuantised(encoding) ? dequantise(quantise(w, encoding, fill), encoding, w.length) : w
         if (uploadBytes === 0) {
           uploadBytes = encodeUpdate({
             modelVersion: r,
@@ -155,16 +176,11 @@ export class FederatedSim extends NeuralRecommender {
             nonce: new Uint8Array(16),
             shapes,
             data: w,
-          }).byteLength
+            ...(isQuantised(encoding) ? { encoding } : {}),
+          }, { random: fill }).byteLength
         }
-        sum.add(w)
+        sum.add(sent)
         participations++
-      }
-      if (dp) {
-        // The cohort's distributed noise shares, summed: std z·C (see the class comment).
-        const noise = new Float32Array(global.length)
-        addGaussianNoise(noise, clientNoiseStd(round) * Math.sqrt(cohort), fill)
-        sum.add(noise)
       }
       global = applyFedAvg(global, sum.sum, { expectedClients: cohort, serverLearningRate: serverLr })
       opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
@@ -189,6 +205,7 @@ export class FederatedSim extends NeuralRecommender {
       params: {
         dim: cfg.dim,
         ...tableParams(cfg),
+        encoding,
         clients,
         sessions_per_client: k,
         cohort,
