@@ -8,11 +8,17 @@ export const BLOB_SCHEMA = `CREATE TABLE IF NOT EXISTS blob_chunk (
   kind TEXT NOT NULL, key INTEGER NOT NULL, sub INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY (kind, key, sub, idx))`
 
+/** The bytes of `part` as an ArrayBuffer to bind: its own buffer when it spans all of it, else a copy. */
+function bindable(part: Uint8Array): ArrayBuffer {
+  const whole = part.byteOffset === 0 && part.byteLength === part.buffer.byteLength && part.buffer instanceof ArrayBuffer
+  return whole ? (part.buffer as ArrayBuffer) : part.slice().buffer
+}
+
 /** Stores `bytes` under (kind, key, sub), replacing what was there. */
 export function putBlob(sql: SqlStorage, kind: string, key: number, sub: number, bytes: Uint8Array): void {
   sql.exec('DELETE FROM blob_chunk WHERE kind = ? AND key = ? AND sub = ?', kind, key, sub)
   for (let i = 0, idx = 0; i < Math.max(bytes.length, 1); i += CHUNK, idx++) {
-    sql.exec('INSERT INTO blob_chunk (kind, key, sub, idx, data) VALUES (?, ?, ?, ?, ?)', kind, key, sub, idx, bytes.subarray(i, i + CHUNK).slice().buffer)
+    sql.exec('INSERT INTO blob_chunk (kind, key, sub, idx, data) VALUES (?, ?, ?, ?, ?)', kind, key, sub, idx, bindable(bytes.subarray(i, i + CHUNK)))
   }
 }
 

@@ -17,4 +17,14 @@ describe('fixed-window counters', () => {
     c.hit('a', 1, 1000, 999)
     expect(c.hit('a', 1, 1000, 999.9)).toMatchObject({ allowed: false, retryAfterSeconds: 1 })
   })
+
+  it('counts a request against each bucket in order and stops at the first refusal', () => {
+    const c = new FixedWindowCounters()
+    const limits = [['all', 3], ['upload', 1]] as const
+    expect(c.hitEach(limits, 60_000, 0)).toMatchObject({ bucket: 'upload', allowed: true, remaining: 0 })
+    expect(c.hitEach(limits, 60_000, 1)).toMatchObject({ bucket: 'upload', allowed: false })
+    expect(c.hit('all', 3, 60_000, 2), 'both attempts counted towards all').toMatchObject({ allowed: true, remaining: 0 })
+    expect(c.hitEach(limits, 60_000, 3)).toMatchObject({ bucket: 'all', allowed: false })
+    expect(c.hit('upload', 2, 60_000, 4), 'a refusal by all leaves upload uncounted').toMatchObject({ allowed: true, remaining: 0 })
+  })
 })

@@ -32,4 +32,19 @@ export class FixedWindowCounters {
     w.count++
     return { allowed: true, remaining: limit - w.count, retryAfterSeconds }
   }
+
+  /**
+   * Counts one request against each `[bucket, limit]` in order, stopping at the first that
+   * refuses it (later buckets are then not counted); returns that refusal with its bucket, or
+   * the last bucket's result when all allow it.
+   * @example c.hitEach([['all', 600], ['upload', 30]], 60_000, Date.now()) // { bucket: 'upload', allowed: true, ... }
+   */
+  hitEach(limits: readonly (readonly [bucket: string, limit: number])[], windowMs: number, now: number): HitResult & { readonly bucket: string } {
+    let last: HitResult & { bucket: string } = { bucket: '', allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterSeconds: 1 }
+    for (const [bucket, limit] of limits) {
+      last = { bucket, ...this.hit(bucket, limit, windowMs, now) }
+      if (!last.allowed) break
+    }
+    return last
+  }
 }

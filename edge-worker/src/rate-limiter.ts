@@ -14,8 +14,9 @@ import type { GuardSettings } from './guard-settings.js'
 export class RateLimiter extends DurableObject {
   private readonly counters = new FixedWindowCounters()
 
-  async hit(bucket: string, limit: number, windowMs: number): Promise<HitResult> {
-    return this.counters.hit(bucket, limit, windowMs, Date.now())
+  /** One round trip for all of a request's buckets (see `FixedWindowCounters.hitEach`). */
+  async hitEach(limits: [bucket: string, limit: number][], windowMs: number): Promise<HitResult & { readonly bucket: string }> {
+    return this.counters.hitEach(limits, windowMs, Date.now())
   }
 }
 
@@ -46,15 +47,14 @@ export function rateLimit<E extends RateLimitBindings>(settings: (env: E) => Gua
     const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(clientKey(c.req.raw)))
     const windowMs = s.rateWindowSeconds * 1000
     const limits: [string, number][] = upload ? [['all', s.rateLimit], ['upload', s.uploadRateLimit]] : [['all', s.rateLimit]]
-    for (const [bucket, limit] of limits) {
-      const r = await stub.hit(bucket, limit, windowMs)
-      if (!r.allowed) {
-        return c.json(
-          { error: { reason: RejectReason.RateLimited, message: `more than ${limit} ${bucket === 'upload' ? 'uploads' : 'requests'} per ${s.rateWindowSeconds} s from this origin and connection; retry after ${r.retryAfterSeconds} s` } },
-          429,
-          { 'retry-after': String(r.retryAfterSeconds), 'cache-control': 'no-store' },
-        )
-      }
+    const r = await stub.hitEach(limits, windowMs)
+    if (!r.allowed) {
+      const limit = limits.find(([b]) => b === r.bucket)?.[1]
+      return c.json(
+        { error: { reason: RejectReason.RateLimited, message: `more than ${limit} ${r.bucket === 'upload' ? 'uploads' : 'requests'} per ${s.rateWindowSeconds} s from this origin and connection; retry after ${r.retryAfterSeconds} s` } },
+        429,
+        { 'retry-after': String(r.retryAfterSeconds), 'cache-control': 'no-store' },
+      )
     }
     return next()
   }

@@ -24,7 +24,7 @@ import {
 import { BLOB_SCHEMA, deleteBlobs, getBlob, putBlob } from './blob-table.js'
 import { roundSettings, type Env, type RoundSettings } from './env.js'
 import { guardSettings, type GuardSettings } from './guard-settings.js'
-import { aggregateRound, loadRoundUpdates } from './round-aggregate.js'
+import { aggregateRound, deleteRoundUpdates, loadRoundUpdates, UPDATE_BLOB } from './round-aggregate.js'
 import type { CohortInit } from './secagg-cohort.js'
 import { assignCohort, cohortStarted, deleteSecureRound, hasCohortSum, loadCohortSums, putCohortSum, SECAGG_SCHEMA, secureLedger, type CohortSum } from './secagg-store.js'
 import { cohortScale } from '../../aggregator/src/secagg/index.js'
@@ -164,21 +164,22 @@ export class RoundCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Validates and stores one update. The row is written before this returns, so an update that
-   * got a 2xx survives a restart; a replayed nonce is refused by the UNIQUE constraint.
+   * Validates and stores one update. The row and the payload's bytes, as they arrived, are
+   * written before this returns, so an update that got a 2xx survives a restart; a replayed
+   * nonce is refused by the UNIQUE constraint (one statement: the insert that finds it taken).
    */
   async submit(body: ArrayBuffer): Promise<SubmitResult> {
     try {
       if (this.round.config.secureAggregation) throw new PayloadRejectedError(RejectReason.ParameterMismatch, 'this round aggregates securely: take part through /v1/secagg/join', 422)
-      const update = decodeUpdate(new Uint8Array(body))
+      const bytes = new Uint8Array(body)
+      const update = decodeUpdate(bytes)
       validateUpdate(update, this.round.config, this.model.description.layout, this.guard)
       const roundId = this.round.config.roundId
-      const seen = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM round_update WHERE nonce = ?', update.nonce.slice().buffer).one().n
-      if (seen > 0) throw new PayloadRejectedError(RejectReason.Replay, 'this payload was already accepted', 409)
       const seq = this.sum.count
       this.ctx.storage.transactionSync(() => {
-        this.sql.exec('INSERT INTO round_update (round_id, seq, nonce, received_at) VALUES (?, ?, ?, ?)', roundId, seq, update.nonce.slice().buffer, Date.now())
-        putBlob(this.sql, 'update', roundId, seq, new Uint8Array(update.data.buffer, update.data.byteOffset, update.data.byteLength))
+        const row = this.sql.exec('INSERT INTO round_update (round_id, seq, nonce, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (nonce) DO NOTHING', roundId, seq, update.nonce.slice().buffer, Date.now())
+        if (row.rowsWritten === 0) throw new PayloadRejectedError(RejectReason.Replay, 'this payload was already accepted', 409)
+        putBlob(this.sql, UPDATE_BLOB, roundId, seq, bytes)
         if (update.clipBit) addClipBit(this.sql, roundId, seq, update.clipBit.value)
       })
       this.sum.add(update.data)
@@ -288,7 +289,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       if (cfg.adaptiveClipping) saveClipNorm(this.sql, clipNext)
       this.clipNorm = clipNext
       deleteClipBits(this.sql, cfg.roundId)
-      deleteBlobs(this.sql, 'update', cfg.roundId)
+      deleteRoundUpdates(this.sql, cfg.roundId)
       deleteSecureRound(this.sql, cfg.roundId)
       this.sql.exec('DELETE FROM round_update WHERE round_id = ?', cfg.roundId)
       if (next && nextBytes) {
