@@ -3,7 +3,7 @@
  * against a plain Float32Array copy of the same bytes in the same run: the memory-bandwidth
  * ceiling. Also the cost of each step and the memory an open round holds.
  */
-import { clientNoiseStd, decodeUpdate, maxHonestNorm, RoundSum, validateUpdate, type UpdatePayload } from '../../aggregator/src/index.js'
+import { decodeUpdate, RoundSum, validateUpdate, type UpdatePayload } from '../../aggregator/src/index.js'
 import { modelLayout } from '../../sdk/src/model/config.js'
 import type { Section } from './context.js'
 import { median } from './stats.js'
@@ -47,25 +47,6 @@ export function dataOffset(bytes: Uint8Array, params: number): number {
   return bytes.length - 4 * params
 }
 
-/**
- * Not the aggregator: a measured candidate for it. The same checks and sum in two tight passes
- * over a Float32Array view of the payload (finite + norm², then the float64 add) instead of a
- * DataView read per value, to show what the core could reach (docs/SCALING.md).
- */
-export function viewAggregate(bytes: Uint8Array, params: number, sum: Float64Array, maxNorm: number): void {
-  const off = bytes.byteOffset + dataOffset(bytes, params)
-  // Float32Array reads the platform's byte order: little-endian on every browser and edge CPU.
-  const f = off % 4 === 0 ? new Float32Array(bytes.buffer, off, params) : new Float32Array(bytes.slice(off - bytes.byteOffset).buffer)
-  let s2 = 0
-  for (let i = 0; i < params; i++) {
-    const x = f[i]!
-    if (x - x !== 0) throw new Error(`value ${i} is not finite`)
-    s2 += x * x
-  }
-  if (Math.sqrt(s2) > maxNorm) throw new Error('norm too large')
-  for (let i = 0; i < params; i++) sum[i]! += f[i]!
-}
-
 export const aggregatorSection: Section = {
   name: 'aggregator',
   async run(ctx) {
@@ -93,8 +74,6 @@ export const aggregatorSection: Section = {
       memcpy.push(m)
       pairRatio.push(m / a)
     }
-    const maxNorm = maxHonestNorm(round.clipNorm, clientNoiseStd(round), params)
-    const viewS = median(Array.from({ length: 3 }, () => perUpdate(payloads, (b) => viewAggregate(b, params, sum.sum, maxNorm), minMs)))
     const decoded: UpdatePayload[] = payloads.map((b) => decodeUpdate(b))
     const decodeS = median(Array.from({ length: 3 }, () => perUpdate(payloads, (b) => void decodeUpdate(b), minMs)))
     const validateS = median(Array.from({ length: 3 }, () => perUpdate(payloads, (_, i) => validateUpdate(decoded[i % decoded.length]!, round, layout), minMs)))
@@ -116,14 +95,12 @@ export const aggregatorSection: Section = {
     ctx.record('aggregator.us_per_update.validate', validateS * 1e6)
     ctx.record('aggregator.us_per_update.sum', addS * 1e6)
     ctx.record('aggregator.round_memory_bytes', roundBytes)
-    ctx.record('aggregator.candidate_view_vs_memcpy', median(memcpy) / viewS)
     ctx.record('aggregator.memcpy_gb_per_s', (4 * params) / median(memcpy) / 1e9)
     const sec = 'aggregator core (Node)'
     ctx.rows.push({ section: sec, metric: 'updates/s (decode+validate+sum)', value: ups, unit: '/s', note: `${params.toLocaleString('en-US')} params, median of ${reps}; ${(1 / median(coreCpu)).toFixed(0)} per CPU-second` })
     ctx.rows.push({ section: sec, metric: 'Float32Array copy of same bytes', value: 1 / median(memcpy), unit: '/s', note: `${((4 * params) / median(memcpy) / 1e9).toFixed(1)} GB/s` })
     ctx.rows.push({ section: sec, metric: 'core vs copy', value: ratio, unit: '×', target: '≥ 0.5', verdict: verdict(ratio, 0.5, false), note: 'median of paired ratios' })
     ctx.rows.push({ section: sec, metric: 'µs/update: decode | validate | sum', value: `${(decodeS * 1e6).toFixed(0)} | ${(validateS * 1e6).toFixed(0)} | ${(addS * 1e6).toFixed(0)}`, unit: 'µs' })
-    ctx.rows.push({ section: sec, metric: 'candidate: two passes over a Float32Array view', value: median(memcpy) / viewS, unit: '× copy', target: '≥ 0.5', verdict: verdict(median(memcpy) / viewS, 0.5, false), note: `${(1 / viewS).toFixed(0)} updates/s; not shipped, see SCALING.md` })
     ctx.rows.push({ section: sec, metric: 'memory per open round', value: roundBytes, unit: 'B', note: 'float64 running sum (8 B/param)' })
   },
 }
