@@ -1,7 +1,8 @@
 /**
  * Fuzzing the real edge (`wrangler dev`) with 10,000 generated hostile payloads (fast-check):
- * mutated headers, shape tables and data of a valid update, truncations, extensions, random
- * bytes, oversized bodies, wrong content types, query strings and replays. Each must get a 4xx
+ * mutated headers, shape tables, block scales and codes of a valid int8 update (the default
+ * encoding, format 3), updates in another encoding, truncations, extensions, random bytes,
+ * oversized bodies, wrong content types, query strings and replays. Each must get a 4xx
  * JSON error with a reason from the set its mutation can cause; workerd must never fail; the
  * model must stay byte for byte the same; and the round's count must equal the valid updates
  * sent between the batches, which then publish exactly their FedAvg.
@@ -9,9 +10,9 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelBundle, RoundConfig } from '../aggregator/src/index.js'
-import { UPDATE_HEADER_BYTES } from '../aggregator/src/index.js'
-import { startEdge, type EdgeServer } from './support/edge.js'
-import { deviceUpdate, getModel, getRound, postUpdate, reasonOf, type Posted } from './support/rounds.js'
+import { blockCount, decodeUpdate, QUANT_BLOCK, UPDATE_HEADER_BYTES_BY_VERSION, updateFormatVersion } from '../aggregator/src/index.js'
+import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
+import { deviceUpdate, getModel, getRound, postUpdate, reasonOf, valuesOffset, type Posted } from './support/rounds.js'
 
 const CASES = 10_000
 const BATCH = 500
@@ -38,6 +39,7 @@ beforeAll(async () => {
       FEDREC_EXPECTED_CLIENTS: String(VALID),
       FEDREC_NOISE_MULTIPLIER: '0.1',
       FEDREC_SERVER_LR: String(SERVER_LR),
+      ...EXACT_MODEL,
       FEDREC_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
       FEDREC_RATE_LIMIT: '1000000',
       FEDREC_UPLOAD_RATE_LIMIT: '1000000',
@@ -48,22 +50,25 @@ afterAll(async () => {
   await edge?.stop()
 })
 
-/** Byte offsets of a format-2 payload (docs/PAYLOAD.md) that may be mutated: all but the nonce. */
+/** Byte offsets of a payload's header and shape table (docs/PAYLOAD.md) that may be mutated: all but the nonce. */
 function mutableHeaderOffsets(template: Uint8Array): number[] {
-  const dv = new DataView(template.buffer, template.byteOffset, template.byteLength)
-  let end = UPDATE_HEADER_BYTES
-  const count = dv.getUint32(UPDATE_HEADER_BYTES - 4, true)
-  for (let t = 0; t < count; t++) end += 4 + 4 * dv.getUint32(end, true)
   const offsets: number[] = []
-  for (let i = 0; i < end; i++) if (i < 24 || i >= 40) offsets.push(i)
+  for (let i = 0; i < valuesOffset(template); i++) if (i < 24 || i >= 40) offsets.push(i)
   return offsets
 }
 
-function hostileCases(template: Uint8Array, accepted: readonly Uint8Array[]): fc.Arbitrary<Case> {
+/**
+ * @param template a valid int8 update (format 3): block scales at `dataStart`, then one code byte a value
+ * @param otherEncodings valid updates of the same round in float32 and int4
+ */
+function hostileCases(template: Uint8Array, accepted: readonly Uint8Array[], otherEncodings: readonly Uint8Array[]): fc.Arbitrary<Case> {
   const octet = 'application/octet-stream'
   const header = mutableHeaderOffsets(template)
-  const dataStart = header.at(-1)! + 1
-  const values = (template.length - dataStart) / 4
+  const dataStart = valuesOffset(template)
+  const headerBytes = UPDATE_HEADER_BYTES_BY_VERSION[updateFormatVersion(template)]
+  const values = decodeUpdate(template).data.length
+  const scales = blockCount(values)
+  const codesStart = dataStart + 4 * scales
   const early = ['malformed', 'bad_magic', 'unsupported_version', 'non_finite', 'round_closed', 'stale_model', 'parameter_mismatch', 'shape_mismatch', 'norm_too_large', 'noise_too_small', 'clip_bit_out_of_range']
   const withBytes = (kind: string, body: Uint8Array, reasons: readonly string[], extra: Partial<Case> = {}): Case => ({ kind, body, contentType: octet, query: '', reasons, ...extra })
 
@@ -74,22 +79,36 @@ function hostileCases(template: Uint8Array, accepted: readonly Uint8Array[]): fc
       return withBytes('header-xor', b, early)
     }),
   )
-  const nonFinite = fc.tuple(fc.integer({ min: 0, max: values - 1 }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY)).map(([i, x]) => {
+  const nonFinite = fc.tuple(fc.integer({ min: 0, max: scales - 1 }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY)).map(([i, x]) => {
     const b = template.slice()
     new DataView(b.buffer).setFloat32(dataStart + 4 * i, x, true)
-    return withBytes('non-finite', b, ['non_finite'])
+    return withBytes('non-finite-scale', b, ['non_finite'])
   })
+  const negativeScale = fc.tuple(fc.integer({ min: 0, max: scales - 1 }), fc.double({ min: 1e-30, max: 3e38, noNaN: true })).map(([i, x]) => {
+    const b = template.slice()
+    new DataView(b.buffer).setFloat32(dataStart + 4 * i, -x, true)
+    return withBytes('negative-scale', b, ['malformed'])
+  })
+  // One value pushed to the top code of its block, and the block's scale blown up.
   const spike = fc.tuple(fc.integer({ min: 0, max: values - 1 }), fc.double({ min: 1e3, max: 3e38, noNaN: true }), fc.boolean()).map(([i, x, neg]) => {
     const b = template.slice()
-    new DataView(b.buffer).setFloat32(dataStart + 4 * i, neg ? -x : x, true)
-    return withBytes('spike', b, ['norm_too_large'])
+    b[codesStart + i] = neg ? 0x81 : 0x7f
+    new DataView(b.buffer).setFloat32(dataStart + 4 * Math.floor(i / QUANT_BLOCK), x, true)
+    return withBytes('spike', b, ['norm_too_large', 'non_finite'])
+  })
+  const unusedCode = fc.integer({ min: 0, max: values - 1 }).map((i) => {
+    const b = template.slice()
+    b[codesStart + i] = 0x80 // −128: outside −127..127
+    return withBytes('unused-code', b, ['malformed'])
   })
   const rescaled = fc.oneof(fc.double({ min: 1.5, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true })).map((k) => {
     const b = template.slice()
     const dv = new DataView(b.buffer)
-    for (let i = 0; i < values; i++) dv.setFloat32(dataStart + 4 * i, dv.getFloat32(dataStart + 4 * i, true) * k, true)
-    return withBytes('rescaled', b, k > 1 ? ['norm_too_large', 'non_finite'] : ['noise_too_small'])
+    for (let i = 0; i < scales; i++) dv.setFloat32(dataStart + 4 * i, dv.getFloat32(dataStart + 4 * i, true) * k, true)
+    // k = 0 (or a scale rounding to 0) leaves non-zero codes in a block of scale 0: malformed.
+    return withBytes('rescaled', b, k > 1 ? ['norm_too_large', 'non_finite'] : ['noise_too_small', 'malformed'])
   })
+  const otherEncoding = fc.constantFrom(...otherEncodings).map((b) => withBytes('other-encoding', b.slice(), ['parameter_mismatch']))
   const truncated = fc.integer({ min: 0, max: template.length - 1 }).map((n) => withBytes('truncated', template.slice(0, n), ['malformed']))
   const extended = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((tail) => {
     const b = new Uint8Array(template.length + tail.length)
@@ -117,15 +136,18 @@ function hostileCases(template: Uint8Array, accepted: readonly Uint8Array[]): fc
     // [rows, cols] → [cols, rows] for the first tensor: same byte length, wrong shape.
     const b = template.slice()
     const dv = new DataView(b.buffer)
-    const rows = dv.getUint32(UPDATE_HEADER_BYTES + 4, true)
-    dv.setUint32(UPDATE_HEADER_BYTES + 4, dv.getUint32(UPDATE_HEADER_BYTES + 8, true), true)
-    dv.setUint32(UPDATE_HEADER_BYTES + 8, rows, true)
+    const rows = dv.getUint32(headerBytes + 4, true)
+    dv.setUint32(headerBytes + 4, dv.getUint32(headerBytes + 8, true), true)
+    dv.setUint32(headerBytes + 8, rows, true)
     return withBytes('shape-swap', b, ['shape_mismatch'])
   })
   return fc.oneof(
     { arbitrary: headerFlips, weight: 6 },
     { arbitrary: nonFinite, weight: 2 },
+    { arbitrary: negativeScale, weight: 1 },
     { arbitrary: spike, weight: 2 },
+    { arbitrary: unusedCode, weight: 1 },
+    { arbitrary: otherEncoding, weight: 1 },
     { arbitrary: rescaled, weight: 1 },
     { arbitrary: truncated, weight: 3 },
     { arbitrary: extended, weight: 1 },
@@ -174,6 +196,8 @@ describe('fuzzing the edge', () => {
     const modelBytes = new Uint8Array(await (await fetch(`${edge.url}v1/model`)).arrayBuffer())
     const template = deviceUpdate(r, m, 1).bytes
     expect(template.length).toBeLessThan(MAX_UPLOAD)
+    expect(updateFormatVersion(template), 'the default encoding: int8 values, format 3').toBe(3)
+    const otherEncodings = [deviceUpdate({ ...r, updateEncoding: 'float32' }, m, 2).bytes, deviceUpdate({ ...r, updateEncoding: 'int4' }, m, 3).bytes]
 
     const accepted: Uint8Array[] = []
     const deltas: Float32Array[] = []
@@ -182,7 +206,7 @@ describe('fuzzing the edge', () => {
     const byReason = new Map<string, number>()
     let sent = 0
     for (let batch = 0; sent < CASES; batch++) {
-      const cases = fc.sample(hostileCases(template, accepted), { numRuns: Math.min(BATCH, CASES - sent), seed: 9000 + batch })
+      const cases = fc.sample(hostileCases(template, accepted, otherEncodings), { numRuns: Math.min(BATCH, CASES - sent), seed: 9000 + batch })
       const answers = await pool(cases, CONCURRENCY, send)
       answers.forEach((a, i) => {
         const c = cases[i]!

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { coordinateMedian } from '../aggregator/src/index.js'
-import { startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
 import { deviceUpdate, getModel, getRound, postUpdate, reasonOf } from './support/rounds.js'
 
 const SHOP_A = 'http://shop-a.test'
@@ -133,7 +133,7 @@ describe('model lag', () => {
 
 describe('robust aggregation', () => {
   it('publishes w + η·median(Δ) with FEDREC_ROBUST_AGGREGATION=median: one large update does not drag the model', async () => {
-    const robust = await startEdge({ vars: { FEDREC_ROBUST_AGGREGATION: 'median', FEDREC_MIN_CLIENTS: '3', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_SERVER_LR: '1' } })
+    const robust = await startEdge({ vars: { FEDREC_ROBUST_AGGREGATION: 'median', FEDREC_MIN_CLIENTS: '3', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_SERVER_LR: '1', ...EXACT_MODEL, FEDREC_UPDATE_ENCODING: 'float32' } })
     try {
       const r = await getRound(robust.url)
       const m = await getModel(robust.url)

@@ -16,7 +16,7 @@ import {
   type RoundLedgerEntry,
 } from '../aggregator/src/index.js'
 import { honestPayload } from '../aggregator/src/testing/payloads.js'
-import { startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
 import { getModel, getRound, postUpdate } from './support/rounds.js'
 
 let edge: EdgeServer
@@ -66,6 +66,7 @@ beforeAll(async () => {
       FEDREC_CLIP_QUANTILE: '0.5',
       FEDREC_CLIP_COUNT_STDDEV: '1.5',
       FEDREC_SERVER_OPTIMIZER: 'fedadam',
+      ...EXACT_MODEL,
       FEDREC_SERVER_LR: String(LR),
       FEDREC_TARGET_DELTA: String(DELTA),
     },

@@ -143,8 +143,8 @@ describe('privacy ledgers', () => {
       const bytes = Uint8Array.from(s.bytes)
       const report = auditPayload(bytes, { layout })
       expect(report.violation, JSON.stringify(report.checks)).toBeNull()
-      expect(report.formatVersion).toBe(2)
-      expect(decodeUpdate(bytes).clipBit?.countNoiseStd).toBe(2)
+      expect(report.formatVersion, 'int8 values (format 3), the default').toBe(3)
+      expect(decodeUpdate(bytes)).toMatchObject({ encoding: 'int8', clipBit: { countNoiseStd: 2 } })
     }
   })
 })

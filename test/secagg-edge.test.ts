@@ -9,7 +9,7 @@ import { privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig,
 import { cohortScale } from '../aggregator/src/secagg/index.js'
 import { runSecureAggregation, type ApiCall, type SecureRound } from '../sdk/src/worker/secure-aggregation.js'
 import { seededDelta } from '../aggregator/src/testing/payloads.js'
-import { startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
 import { getModel, getRound } from './support/rounds.js'
 
 let edge: EdgeServer
@@ -41,6 +41,7 @@ beforeAll(async () => {
   edge = await startEdge({
     vars: {
       FEDREC_SECURE_AGGREGATION: 'on',
+      ...EXACT_MODEL,
       FEDREC_NOISE_MODE: 'distributed',
       FEDREC_NOISE_MULTIPLIER: '0.5',
       FEDREC_CLIP_NORM: '1',
@@ -120,6 +121,7 @@ describe('secure aggregation across a crash of the edge', () => {
     crashing = await startEdge({
       vars: {
         FEDREC_SECURE_AGGREGATION: 'on',
+        ...EXACT_MODEL,
         FEDREC_NOISE_MODE: 'distributed',
         FEDREC_NOISE_MULTIPLIER: '0.5',
         FEDREC_CLIP_NORM: '1',

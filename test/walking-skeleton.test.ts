@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeUpdate } from '../aggregator/src/index.js'
+import { decodeUpdate, updateBytes } from '../aggregator/src/index.js'
 import { captureRequests, echoConsole, launchChromium, type CapturedRequest } from './support/browser.js'
 import { REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
 import { findLeaks, stableIdentifiers } from './support/privacy-guard.js'
@@ -189,13 +189,16 @@ describe('walking skeleton', () => {
     // An empty value (seen when a worker's request outlives its page's navigation) names no page.
     for (const r of api.flat()) expect(r.headers.referer || undefined, `${r.url} is sent without a Referer`).toBeUndefined()
     for (const s of shoppers) expect(await s.context.cookies()).toEqual([])
-    // Each upload is exactly the documented wire format: a header and a float vector, nothing more.
+    // Each upload is exactly the documented wire format: a header and the values in the round's
+    // encoding (int8 by default: block scales and codes, format 3), nothing more.
     const nonces = new Set<string>()
     const perRound = new Map<number, number>()
     for (const u of uploads) {
       const decoded = decodeUpdate(new Uint8Array(u.body!))
       expect(u.headers['content-type']).toBe('application/octet-stream')
-      expect(Object.keys(decoded).sort()).toEqual(['clipNorm', 'data', 'modelVersion', 'noiseMode', 'noiseMultiplier', 'nonce', 'roundId', 'shapes'])
+      expect(Object.keys(decoded).sort()).toEqual(['clipNorm', 'data', 'encoding', 'modelVersion', 'noiseMode', 'noiseMultiplier', 'nonce', 'roundId', 'shapes'])
+      expect(decoded.encoding).toBe('int8')
+      expect(u.body!.byteLength, 'header, shape table, one scale per 256 values, one byte a value').toBe(updateBytes(decoded.shapes, 'int8'))
       nonces.add(Buffer.from(decoded.nonce).toString('hex'))
       perRound.set(decoded.roundId, (perRound.get(decoded.roundId) ?? 0) + 1)
     }

@@ -1,5 +1,5 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
-import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, NoiseMode, ServerOptimizer, type AdaptiveClipRound, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
+import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, ModelEncoding, NoiseMode, ServerOptimizer, UpdateEncoding, WIRE_DEFAULTS, type AdaptiveClipRound, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
 import type { GuardVars } from './guard-settings.js'
 import type { RateLimitBindings } from './rate-limiter.js'
 import type { RoundCoordinator } from './round-coordinator.js'
@@ -44,6 +44,10 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_SECAGG_STEP_SECONDS?: string
   /** Seconds a cohort waits to fill before starting (default 120). */
   readonly FEDREC_SECAGG_JOIN_SECONDS?: string
+  /** How plain updates carry their values: `float32`, `int8` or `int4` (default WIRE_DEFAULTS.updateEncoding; float32 under secure aggregation). */
+  readonly FEDREC_UPDATE_ENCODING?: string
+  /** How GET /v1/model carries the weights: `float32` or `int8-rows` (default WIRE_DEFAULTS.modelEncoding). */
+  readonly FEDREC_MODEL_ENCODING?: string
 }
 
 /** Round settings that do not change within a deployment. */
@@ -65,6 +69,27 @@ export interface RoundSettings {
   readonly targetDelta: number
   /** Secure aggregation's cohort settings, or null for plain updates. */
   readonly secureAggregation: SecureAggregationRound | null
+  /** How plain updates carry their values (announced in every round). */
+  readonly updateEncoding: UpdateEncoding
+  /** How the published model carries its weights; the master copy stays float32. */
+  readonly modelEncoding: ModelEncoding
+}
+
+/** One of `allowed`, or the default when unset. @throws Error naming the variable */
+function choice<T extends string>(raw: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
+  if (raw === undefined || raw === '') return fallback
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`${name}=${raw} must be one of ${allowed.join(', ')}`)
+  return raw as T
+}
+
+/**
+ * The update encoding: FEDREC_UPDATE_ENCODING, else the default; float32 under secure
+ * aggregation, whose masked inputs have their own fixed-point encoding (docs/SECAGG.md).
+ */
+function updateEncodingSetting(env: Env, secure: boolean): UpdateEncoding {
+  const set = choice(env.FEDREC_UPDATE_ENCODING, 'FEDREC_UPDATE_ENCODING', Object.values(UpdateEncoding), secure ? UpdateEncoding.Float32 : WIRE_DEFAULTS.updateEncoding)
+  if (secure && set !== UpdateEncoding.Float32) throw new Error(`FEDREC_UPDATE_ENCODING=${set} cannot be combined with FEDREC_SECURE_AGGREGATION=on: secure aggregation masks its own fixed-point encoding`)
+  return set
 }
 
 export function num(raw: string | undefined, name: string, fallback: number, ok: (n: number) => boolean): number {
@@ -132,5 +157,7 @@ export function roundSettings(env: Env): RoundSettings {
     serverStep,
     targetDelta: num(env.FEDREC_TARGET_DELTA, 'FEDREC_TARGET_DELTA', 1e-6, (n) => n > 0 && n < 1),
     secureAggregation,
+    updateEncoding: updateEncodingSetting(env, secureAggregation !== null),
+    modelEncoding: choice(env.FEDREC_MODEL_ENCODING, 'FEDREC_MODEL_ENCODING', Object.values(ModelEncoding), WIRE_DEFAULTS.modelEncoding),
   }
 }

@@ -7,6 +7,7 @@ import {
   decodeModel,
   decodeUpdate,
   encodeModel,
+  ModelEncoding,
   modelPrivacy,
   nextClipNorm,
   PayloadRejectedError,
@@ -56,8 +57,12 @@ export class RoundCoordinator extends DurableObject<Env> {
   private readonly sql: SqlStorage
   private readonly settings: RoundSettings
   private readonly guard: GuardSettings
+  /** The float32 master weights: FedAvg steps from these, never from the quantised bundle. */
   private model!: ModelBundle
+  /** The master bundle as stored (float32, model format 1). */
   private modelBytes!: Uint8Array
+  /** What GET /v1/model serves: the master encoded in the deployment's model encoding. */
+  private publishedBytes!: Uint8Array
   private round!: OpenRound
   private sum!: RoundSum
   /** C the next round announces: fixed, or the adaptive estimate (persisted in server_state). */
@@ -95,6 +100,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       })
     }
     this.model = decodeModel(this.modelBytes)
+    this.publishedBytes = this.publish(this.model, this.modelBytes)
 
     const open = this.sql.exec<{ config: string; opened_at: number }>("SELECT config, opened_at FROM round WHERE status = 'open' ORDER BY id DESC LIMIT 1").toArray()[0]
     if (open) {
@@ -108,6 +114,16 @@ export class RoundCoordinator extends DurableObject<Env> {
     for (const update of loadRoundUpdates(this.sql, this.round.config.roundId)) this.sum.add(update)
     for (const c of loadCohortSums(this.sql, this.round.config.roundId)) this.sum.addSum(c.sum, c.included)
     await this.ctx.storage.setAlarm(this.round.config.deadline)
+  }
+
+  /**
+   * The bundle devices download. Quantised (int8 rows) by default: devices train from the
+   * dequantised weights and send Δ = w_local − q(w). The server adds their mean to its float32
+   * master w, so FedAvg stays unbiased up to the rounding of the starting point, |q(w) − w| ≤ half
+   * a row step, which does not accumulate: every round quantises the master afresh.
+   */
+  private publish(model: ModelBundle, masterBytes: Uint8Array): Uint8Array {
+    return this.settings.modelEncoding === ModelEncoding.Float32 ? masterBytes : encodeModel(model, { encoding: this.settings.modelEncoding })
   }
 
   private openRound(id: number): void {
@@ -126,6 +142,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       deadline: now + s.roundSeconds * 1000,
       adaptiveClipping: s.adaptiveClipping,
       secureAggregation: s.secureAggregation,
+      updateEncoding: s.updateEncoding,
     }
     this.sql.exec("INSERT INTO round (id, config, opened_at, status) VALUES (?, ?, ?, 'open')", id, JSON.stringify(config), now)
     this.round = { config, openedAt: now }
@@ -141,7 +158,7 @@ export class RoundCoordinator extends DurableObject<Env> {
   }
 
   async getModel(): Promise<{ version: number; bytes: Uint8Array }> {
-    return { version: this.model.version, bytes: this.modelBytes }
+    return { version: this.model.version, bytes: this.publishedBytes }
   }
 
   private ledgerEntries(): RoundLedgerEntry[] {
@@ -295,6 +312,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       if (next && nextBytes) {
         this.model = next
         this.modelBytes = nextBytes
+        this.publishedBytes = this.publish(next, nextBytes)
       }
       this.openRound(cfg.roundId + 1)
     })

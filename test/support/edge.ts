@@ -10,6 +10,13 @@ import { join, resolve } from 'node:path'
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..')
 
+/**
+ * Vars for a test that checks the server's arithmetic to float32 precision through GET /v1/model:
+ * the model travels as float32 instead of the default int8 rows (a device cannot see the float32
+ * master otherwise). The quantised download has its own test in edge-rounds.test.ts.
+ */
+export const EXACT_MODEL = { FEDREC_MODEL_ENCODING: 'float32' } as const
+
 export interface EdgeServer {
   /** Base URL ending in '/'. */
   readonly url: string

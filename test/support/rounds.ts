@@ -1,6 +1,6 @@
 /** Talking to a running edge the way devices do: read the round and model, build and post updates. */
 import { seededDelta } from '../../aggregator/src/testing/payloads.js'
-import { decodeModel, encodeUpdate, NONCE_BYTES, privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig } from '../../aggregator/src/index.js'
+import { decodeModel, decodeUpdate, encodeUpdate, encodingField, updateFormatVersion, UPDATE_HEADER_BYTES_BY_VERSION, NONCE_BYTES, privatizeInPlace, roundUpdateEncoding, seededRandomFill, type ModelBundle, type RoundConfig } from '../../aggregator/src/index.js'
 
 export interface Posted {
   readonly status: number
@@ -21,6 +21,18 @@ export async function getModel(base: string): Promise<ModelBundle> {
   return decodeModel(new Uint8Array(await (await fetch(`${base}v1/model`)).arrayBuffer()))
 }
 
+/**
+ * Offset of the values in an encoded update: right after the shape table, where a float32
+ * payload's first value and a quantised payload's first block scale sit (docs/PAYLOAD.md).
+ */
+export function valuesOffset(bytes: Uint8Array): number {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const header = UPDATE_HEADER_BYTES_BY_VERSION[updateFormatVersion(bytes)]
+  let off = header
+  for (let t = dv.getUint32(header - 4, true); t > 0; t--) off += 4 + 4 * dv.getUint32(off, true)
+  return off
+}
+
 /** POSTs a body to /v1/updates and reads the JSON answer (every answer of the API is JSON). */
 export async function postUpdate(base: string, body: Uint8Array | string, contentType = 'application/octet-stream', headers: Record<string, string> = {}): Promise<Posted> {
   const res = await fetch(`${base}v1/updates`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': contentType, ...headers } })
@@ -36,7 +48,8 @@ export async function postUpdate(base: string, body: Uint8Array | string, conten
 
 /**
  * A device's update as the SDK builds it: a seeded random delta of the given scale, clipped and
- * noised for the round.
+ * noised for the round, in the round's update encoding. `delta` is what the server will sum: the
+ * values as sent, dequantised when the round quantises them.
  */
 export function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number, opts: { scale?: number; delta?: Float32Array } = {}): { bytes: Uint8Array; delta: Float32Array } {
   let delta = opts.delta
@@ -46,6 +59,7 @@ export function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number, opts:
   }
   const nonce = new Uint8Array(NONCE_BYTES)
   crypto.getRandomValues(nonce)
-  const bytes = encodeUpdate({ modelVersion: r.modelVersion, roundId: r.roundId, clipNorm: r.clipNorm, noiseMultiplier: r.noiseMultiplier, noiseMode: r.noiseMode, nonce, shapes: m.description.layout.map((t) => t.shape), data: delta })
-  return { bytes, delta }
+  const encoding = roundUpdateEncoding(r)
+  const bytes = encodeUpdate({ modelVersion: r.modelVersion, roundId: r.roundId, clipNorm: r.clipNorm, noiseMultiplier: r.noiseMultiplier, noiseMode: r.noiseMode, nonce, shapes: m.description.layout.map((t) => t.shape), data: delta, ...encodingField(encoding) })
+  return { bytes, delta: encoding === 'float32' ? delta : decodeUpdate(bytes).data }
 }

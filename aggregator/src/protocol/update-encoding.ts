@@ -49,6 +49,15 @@ export function isQuantised(e: UpdateEncoding | undefined): e is QuantisedEncodi
   return e === UpdateEncoding.Int8 || e === UpdateEncoding.Int4
 }
 
+/**
+ * The payload field for encoding `e`: `{ encoding }` when quantised, `{}` for float32; spread it
+ * into the `UpdatePayload`.
+ * @example encodeUpdate({ ...header, data: delta, ...encodingField(roundUpdateEncoding(round)) })
+ */
+export function encodingField(e: UpdateEncoding): { encoding?: QuantisedEncoding } {
+  return isQuantised(e) ? { encoding: e } : {}
+}
+
 /** Number of blocks (and scales) for `n` values. */
 export function blockCount(n: number, block = QUANT_BLOCK): number {
   return Math.ceil(n / block)

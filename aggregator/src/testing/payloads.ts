@@ -4,7 +4,7 @@ import { clipBitField, privatizeInPlace } from '../privatize.js'
 import { encodeUpdate, type UpdatePayload } from '../protocol/update-codec.js'
 import { layoutSize, type ModelLayout } from '../protocol/tensor-layout.js'
 import { roundUpdateEncoding, type RoundConfig } from '../round-config.js'
-import { isQuantised } from '../protocol/update-encoding.js'
+import { encodingField } from '../protocol/update-encoding.js'
 
 export interface HonestPayloadOptions {
   /** false: clip but add no noise (what a cheating device would send). Default true. */
@@ -49,7 +49,7 @@ export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: num
     shapes: layout.map((t) => t.shape),
     data: delta,
     ...(opts.v1 ? {} : clipBitField(round, report)),
-    ...(!opts.v1 && isQuantised(encoding) ? { encoding } : {}),
+    ...(opts.v1 ? {} : encodingField(encoding)),
   }
   return { payload, bytes: encodeUpdate(payload, { ...(opts.v1 ? { formatVersion: 1 } : {}), random: seededRandomFill(seed + 3) }) }
 }

@@ -2,9 +2,11 @@
 import {
   clipBitField,
   encodeUpdate,
+  encodingField,
   NONCE_BYTES,
   parseRoundConfig,
   privatizeInPlace,
+  roundUpdateEncoding,
   type RoundConfig,
 } from '../../../aggregator/src/index.js'
 import type { StoredEvent } from '../core/ga4.js'
@@ -355,10 +357,14 @@ export class FedrecWorker implements WorkerApi {
     await markTraining(this.store, round.roundId)
     const { weights } = await this.onBackend('training', async () => (await runtime()).trainLocal(model, sessions)).finally(() => clearTraining(this.store))
     const trainMs = performance.now() - t0
+    // The weights the device downloaded and trained from (dequantised when the model travels as
+    // int8 rows): the delta is measured from them, so the server's mean delta is the mean step.
     const global = model.bundle.weights
     const delta = new Float32Array(weights.length)
     for (let i = 0; i < delta.length; i++) delta[i] = weights[i]! - global[i]!
     const report = privatizeInPlace(delta, round)
+    // Quantised (when the round asks) only now, after clipping and noise: post-processing of the
+    // DP release, with stochastic rounding drawn from crypto.getRandomValues (docs/PRIVACY.md).
     const body = encodeUpdate({
       modelVersion: round.modelVersion,
       roundId: round.roundId,
@@ -369,6 +375,7 @@ export class FedrecWorker implements WorkerApi {
       shapes: model.bundle.description.layout.map((t) => t.shape),
       data: delta,
       ...clipBitField(round, report),
+      ...encodingField(roundUpdateEncoding(round)),
     })
     if (round.secureAggregation) {
       // The update goes out only masked, through a cohort; `body` stays on the device as its record.

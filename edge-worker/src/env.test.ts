@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { WIRE_DEFAULTS } from '../../aggregator/src/index.js'
+import { roundSettings, type Env } from './env.js'
+
+const env = (vars: Partial<Record<keyof Env, string>>): Env => vars as unknown as Env
+
+describe('wire encodings of the round settings', () => {
+  it('default to WIRE_DEFAULTS: int8 updates, int8-row model', () => {
+    expect(roundSettings(env({}))).toMatchObject({ updateEncoding: WIRE_DEFAULTS.updateEncoding, modelEncoding: WIRE_DEFAULTS.modelEncoding })
+    expect(WIRE_DEFAULTS).toEqual({ updateEncoding: 'int8', modelEncoding: 'int8-rows' })
+  })
+
+  it('take FEDREC_UPDATE_ENCODING and FEDREC_MODEL_ENCODING, and refuse anything else by name', () => {
+    expect(roundSettings(env({ FEDREC_UPDATE_ENCODING: 'int4', FEDREC_MODEL_ENCODING: 'float32' }))).toMatchObject({ updateEncoding: 'int4', modelEncoding: 'float32' })
+    expect(() => roundSettings(env({ FEDREC_UPDATE_ENCODING: 'int2' }))).toThrow('FEDREC_UPDATE_ENCODING=int2 must be one of float32, int8, int4')
+    expect(() => roundSettings(env({ FEDREC_MODEL_ENCODING: 'float16' }))).toThrow('FEDREC_MODEL_ENCODING=float16 must be one of float32, int8-rows')
+  })
+
+  it('announce float32 under secure aggregation, and refuse a quantised encoding with it', () => {
+    const secure = { FEDREC_SECURE_AGGREGATION: 'on', FEDREC_EXPECTED_CLIENTS: '5', FEDREC_MIN_CLIENTS: '5' }
+    expect(roundSettings(env(secure)).updateEncoding).toBe('float32')
+    expect(() => roundSettings(env({ ...secure, FEDREC_UPDATE_ENCODING: 'int8' }))).toThrow(/cannot be combined with FEDREC_SECURE_AGGREGATION=on/)
+  })
+})
