@@ -6,8 +6,12 @@
  */
 
 import {
+  applyFedAdam,
   applyFedAvg,
   clipInPlace,
+  FEDADAM_DEFAULTS,
+  ServerOptimizer,
+  type FedAdamState,
   addGaussianNoise,
   dequantise,
   encodeUpdate,
@@ -30,6 +34,14 @@ import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
 import { modelConfig, TABLE_PARAM_KEYS, tableParams, weightBytes } from './fedrec-central.js'
 import { itemIndex, modelSessions, NeuralRecommender, TRAIN_DEFAULTS } from './neural.js'
 import { nodeTf } from './tf-node.js'
+
+/** `--param M.server_opt`: the server optimizer, `fedavg` (default) or `fedadam` (Reddi et al. 2021). */
+function serverOptParam(p: FitOptions['params']): ServerOptimizer {
+  const v = p.server_opt ?? ServerOptimizer.FedAvg
+  const all: readonly string[] = Object.values(ServerOptimizer)
+  if (typeof v !== 'string' || !all.includes(v)) throw new Error(`--param server_opt must be one of ${all.join(', ')}, not ${String(v)}`)
+  return v as ServerOptimizer
+}
 
 /** `--param M.encoding`: how updates travel (float32, int8, int4); `fallback` when absent. */
 function encodingParam(p: FitOptions['params'], fallback: UpdateEncoding): UpdateEncoding {
@@ -60,6 +72,8 @@ export const FED_DEFAULTS = {
   localBatch: 64,
   negatives: 64,
   serverLr: 4,
+  /** FedAdam's server learning rate η (per-coordinate steps of about η). */
+  fedAdamLr: 0.03,
   clipNorm: 1,
   delta: 1e-6,
 } as const
@@ -88,7 +102,7 @@ export class FederatedSim extends NeuralRecommender {
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
       'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch',
-      'negatives', 'server_lr', 'clip', 'delta', 'encoding', ...TABLE_PARAM_KEYS,
+      'negatives', 'server_lr', 'server_opt', 'clip', 'delta', 'encoding', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
     const p = opts.params
@@ -99,7 +113,8 @@ export class FederatedSim extends NeuralRecommender {
     const localLr = floatParam(p, 'local_lr', FED_DEFAULTS.localLr, 0, 10)
     const localBatch = intParam(p, 'local_batch', FED_DEFAULTS.localBatch, 1)
     const negatives = intParam(p, 'negatives', FED_DEFAULTS.negatives, 1)
-    const serverLr = floatParam(p, 'server_lr', FED_DEFAULTS.serverLr, 0, 100)
+    const serverOpt = serverOptParam(p)
+    const serverLr = floatParam(p, 'server_lr', serverOpt === ServerOptimizer.FedAdam ? FED_DEFAULTS.fedAdamLr : FED_DEFAULTS.serverLr, 0, 100)
     const clipNorm = floatParam(p, 'clip', FED_DEFAULTS.clipNorm, 1e-6)
     const delta = floatParam(p, 'delta', FED_DEFAULTS.delta, 1e-12, 0.5)
     const seed = intParam(p, 'seed', opts.seed, 0)
@@ -141,6 +156,7 @@ export class FederatedSim extends NeuralRecommender {
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
     const history: RoundPoint[] = []
     const curveEvery = Math.max(1, Math.floor(rounds / FED_HELD_OUT.curvePoints))
+    let adam: FedAdamState | null = null
     let uploadBytes = 0
     let participations = 0
     let clipped = 0
@@ -182,7 +198,9 @@ export class FederatedSim extends NeuralRecommender {
         sum.add(sent)
         participations++
       }
-      global = applyFedAvg(global, sum.sum, { expectedClients: cohort, serverLearningRate: serverLr })
+      const step = { expectedClients: cohort, serverLearningRate: serverLr }
+      if (serverOpt === ServerOptimizer.FedAdam) ({ weights: global, state: adam } = applyFedAdam(global, sum.sum, { ...step, ...FEDADAM_DEFAULTS }, adam))
+      else global = applyFedAvg(global, sum.sum, step)
       opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
       if ((r + 1) % curveEvery === 0 || r + 1 === rounds) {
         model.setWeights(global)
@@ -213,6 +231,7 @@ export class FederatedSim extends NeuralRecommender {
         local_epochs: localEpochs,
         local_lr: localLr,
         negatives,
+        server_opt: serverOpt,
         server_lr: serverLr,
         participations,
         ...(dp ? { clip: clipNorm, noise_multiplier: Number(z.toFixed(4)), clipped_fraction: Number((clipped / Math.max(1, participations)).toFixed(3)) } : {}),
