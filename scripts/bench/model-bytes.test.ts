@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { int8Rows } from './model-bytes.js'
+import { float16Bits, float16Weights } from './model-bytes.js'
 
-describe('int8Rows', () => {
-  it('stores one float32 scale per row, then each value rounded to a signed byte of max |x| / 127', () => {
-    const out = int8Rows(new Float32Array([1, -0.5, 0, 0, 0.25, 0.5]), 2)
-    const dv = new DataView(out.buffer)
-    expect(out.length).toBe(6 + 3 * 4)
-    expect([0, 1, 2].map((r) => dv.getFloat32(4 * r, true))).toEqual([Math.fround(1 / 127), 1, Math.fround(0.5 / 127)])
-    expect(Array.from(new Int8Array(out.buffer, 12))).toEqual([127, -63, 0, 0, 64, 127]) // Math.round(-63.5) is -63
+describe('float16Bits', () => {
+  it('rounds to the nearest half, ties to even, with subnormals, ±0 and ±∞', () => {
+    expect(float16Bits(1)).toBe(0x3c00)
+    expect(float16Bits(-2)).toBe(0xc000)
+    expect(float16Bits(65504)).toBe(0x7bff)
+    expect(float16Bits(1e6)).toBe(0x7c00)
+    expect(float16Bits(-0)).toBe(0x8000)
+    expect(float16Bits(2 ** -24)).toBe(0x0001) // the smallest subnormal
+    expect(float16Bits(1 + 2 ** -11)).toBe(0x3c00) // a tie: to even
+    expect(float16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02)
+    expect(float16Weights(Float32Array.of(1, -2)).length).toBe(4)
   })
 })

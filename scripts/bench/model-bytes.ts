@@ -1,12 +1,13 @@
 /**
  * Bench section: what one device downloads (the global model) and uploads (one update) for a
- * Diginetica-size catalogue, against the 1 MB / 128 KB budgets; and what would fit them.
+ * Diginetica-size catalogue, in the encodings the edge ships (WIRE_DEFAULTS, docs/PAYLOAD.md),
+ * against the 1 MB / 128 KB budgets; and the other encodings measured beside them.
  */
 import { gzipSync } from 'node:zlib'
 import { compressedSizes } from '../lib/bundle-sizes.mjs'
-import { encodeModel, UPDATE_HEADER_BYTES } from '../../aggregator/src/index.js'
+import { encodeModel, ModelEncoding, UpdateEncoding, uploadEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
 import type { Section } from './context.js'
-import { catalogueConfig } from '../../sdk/src/model/config.js'
+import { catalogueConfig, modelLayout } from '../../sdk/src/model/config.js'
 import { benchRound, DIGINETICA_ITEMS, paramsOf, syntheticModel, syntheticUpdates } from './synthetic.js'
 import { verdict, Verdict } from './table.js'
 
@@ -14,23 +15,40 @@ export const DOWNLOAD_BUDGET = 1_000_000
 export const UPLOAD_BUDGET = 128 * 1024
 
 /**
- * Row-wise int8 quantisation (one float32 scale per row, values rounded to −127..127): what a
- * quantised download would weigh. Not the wire format; a measurement of the option.
- * @example int8Rows(new Float32Array([1, -0.5]), 2).length // 2 + 4
+ * IEEE half-precision bits of a float32 (round to nearest even, subnormals, ±∞ above 65504):
+ * the float16 download option the bench measures beside int8 rows. Not a wire format.
+ * @example float16Bits(1) // 0x3c00
  */
-export function int8Rows(weights: Float32Array, width: number): Uint8Array {
-  const rows = Math.ceil(weights.length / width)
-  const out = new Uint8Array(weights.length + 4 * rows)
-  const dv = new DataView(out.buffer)
-  for (let r = 0; r < rows; r++) {
-    const row = weights.subarray(r * width, (r + 1) * width)
-    let max = 0
-    for (const x of row) max = Math.max(max, Math.abs(x))
-    const scale = max / 127 || 1
-    dv.setFloat32(4 * r, scale, true)
-    for (let i = 0; i < row.length; i++) out[4 * rows + r * width + i] = Math.round(row[i]! / scale) & 0xff
+export function float16Bits(x: number): number {
+  const f = new Float32Array([x])
+  const u = new Uint32Array(f.buffer)[0]!
+  const sign = (u >>> 16) & 0x8000
+  const exp = (u >>> 23) & 0xff
+  const man = u & 0x7fffff
+  if (exp === 0xff) return sign | 0x7c00 | (man ? 0x200 : 0)
+  const e = exp - 127 + 15
+  if (e >= 0x1f) return sign | 0x7c00
+  if (e <= 0) {
+    if (e < -10) return sign
+    const m = man | 0x800000
+    const shift = 14 - e
+    const half = 1 << (shift - 1)
+    const rest = m & ((1 << shift) - 1)
+    let h = m >>> shift
+    if (rest > half || (rest === half && (h & 1) === 1)) h++
+    return sign | h
   }
-  return out
+  let h = (e << 10) | (man >>> 13)
+  const rest = man & 0x1fff
+  if (rest > 0x1000 || (rest === 0x1000 && (h & 1) === 1)) h++
+  return sign | h
+}
+
+/** The weights as float16, little-endian: what a float16 download's weights would weigh. */
+export function float16Weights(weights: Float32Array): Uint8Array {
+  const out = new Uint16Array(weights.length)
+  for (let i = 0; i < weights.length; i++) out[i] = float16Bits(weights[i]!)
+  return new Uint8Array(out.buffer)
 }
 
 export const modelBytesSection: Section = {
@@ -38,44 +56,43 @@ export const modelBytesSection: Section = {
   async run(ctx) {
     const cfg = catalogueConfig(DIGINETICA_ITEMS, 0)
     const params = paramsOf(cfg)
+    const shapes = modelLayout(cfg).map((t) => t.shape)
     const model = syntheticModel(cfg)
-    const bytes = encodeModel(model)
-    // Brotli at quality 5, what a CDN applies on the fly; 11 would take a minute on 6 MB here.
-    const dl = compressedSizes(bytes, 5)
+    // Brotli at quality 5, what a CDN applies on the fly.
+    const shipped = compressedSizes(encodeModel(model, { encoding: WIRE_DEFAULTS.modelEncoding }), 5)
+    const f32 = compressedSizes(encodeModel(model, { encoding: ModelEncoding.Float32 }), 5)
     const descriptionGz = gzipSync(JSON.stringify(model.description), { level: 9 }).length
-    const [update] = syntheticUpdates(cfg, benchRound(), 1)
-    const up = { raw: update!.length, gz: gzipSync(update!, { level: 6 }).length }
+    const f16 = gzipSync(float16Weights(model.weights), { level: 9 }).length + descriptionGz
+    const uploads = Object.fromEntries(
+      Object.values(UpdateEncoding).map((e) => {
+        const [u] = syntheticUpdates(cfg, { ...benchRound(), updateEncoding: e }, 1)
+        return [e, { raw: u!.length, gz: gzipSync(u!, { level: 6 }).length }]
+      }),
+    ) as Record<UpdateEncoding, { raw: number; gz: number }>
+    const up = uploads[WIRE_DEFAULTS.updateEncoding]
+    const fitting = uploadEncodingFor(shapes)
     ctx.record('model.params', params)
     ctx.record('model.items', DIGINETICA_ITEMS)
-    ctx.record('model.download_raw', dl.raw)
-    ctx.record('model.download_gz', dl.gz)
-    ctx.record('model.download_br5', dl.br)
+    ctx.record('model.download_raw', shipped.raw)
+    ctx.record('model.download_gz', shipped.gz)
+    ctx.record('model.download_br5', shipped.br)
+    ctx.record('model.download_f32_gz', f32.gz)
+    ctx.record('model.download_f16_gz', f16)
     ctx.record('model.description_gz', descriptionGz)
     ctx.record('model.upload_bytes', up.raw)
     ctx.record('model.upload_gz', up.gz)
+    for (const e of Object.values(UpdateEncoding)) ctx.record(`model.upload_${e}_bytes`, uploads[e].raw)
+    const section = `model (Diginetica, 43,097 items, ${params.toLocaleString('en-US')} params)`
     const row = (metric: string, value: number, target?: string, v?: Verdict, note?: string) =>
-      ctx.rows.push({ section: 'model (Diginetica, 43,097 items)', metric, value, unit: 'B', ...(target ? { target } : {}), ...(v ? { verdict: v } : {}), ...(note ? { note } : {}) })
-    row('download gz (float32 weights)', dl.gz, '≤ 1 MB', verdict(dl.gz, DOWNLOAD_BUDGET), `${params.toLocaleString('en-US')} params; raw ${dl.raw.toLocaleString('en-US')}`)
+      ctx.rows.push({ section, metric, value, unit: 'B', ...(target ? { target } : {}), ...(v ? { verdict: v } : {}), ...(note ? { note } : {}) })
+    row(`download gz (${WIRE_DEFAULTS.modelEncoding}, shipped)`, shipped.gz, '≤ 1 MB', verdict(shipped.gz, DOWNLOAD_BUDGET), `raw ${shipped.raw.toLocaleString('en-US')}; br5 ${shipped.br.toLocaleString('en-US')}`)
     row('  of which vocabulary + description gz', descriptionGz, undefined, undefined, 'item ids, popularity, layout')
-    row('upload per participation', up.raw, '≤ 128 KB', verdict(up.raw, UPLOAD_BUDGET), `dense noised delta; gz ${up.gz.toLocaleString('en-US')} (noise does not compress)`)
-
-    // What would fit: measured encodings of the same weights, and the arithmetic of smaller updates.
-    const updateHeader = up.raw - 4 * params
-    const q8 = gzipSync(int8Rows(model.weights, cfg.dim), { level: 9 }).length + descriptionGz
-    const f16 = 2 * params + descriptionGz // float16 mantissas of trained weights do not compress
-    ctx.record('model.download_int8_gz', q8)
-    ctx.record('model.download_f16_bytes', f16)
-    row('download if float16 weights', f16, '≤ 1 MB', verdict(f16, DOWNLOAD_BUDGET), '2 B/param + description gz')
-    row('download if int8 rows (+ f32 scale)', q8, '≤ 1 MB', verdict(q8, DOWNLOAD_BUDGET), 'measured gz of row-quantised weights')
-    const maxItemsInt8 = Math.floor((DOWNLOAD_BUDGET - descriptionGz) / (cfg.dim + 4))
-    ctx.record('model.int8_items_within_budget', maxItemsInt8)
-    const dense = params - (cfg.numItems + 1) * cfg.dim
-    const touchedRows = 200
-    const sparse = UPDATE_HEADER_BYTES + 4 * (touchedRows + touchedRows * cfg.dim + dense)
-    ctx.record('model.upload_touched_rows_bytes', sparse)
-    row('upload if only 200 touched item rows', sparse, '≤ 128 KB', verdict(sparse, UPLOAD_BUDGET), 'row ids + rows + dense tensors; row ids leak the history unless hidden (SCALING.md)')
-    const factor = up.raw / UPLOAD_BUDGET
-    ctx.record('model.upload_reduction_needed', factor)
-    ctx.rows.push({ section: 'model (Diginetica, 43,097 items)', metric: 'upload reduction needed', value: factor, unit: '×', note: `a ${Math.floor((UPLOAD_BUDGET - updateHeader) / 4).toLocaleString('en-US')}-float sketch or random-mask update would fit` })
+    row('download gz if float16 weights', f16, '≤ 1 MB', verdict(f16, DOWNLOAD_BUDGET), 'measured: float16 weights gz + description gz')
+    row('download gz if float32 weights', f32.gz, '≤ 1 MB', verdict(f32.gz, DOWNLOAD_BUDGET), 'model format 1')
+    for (const e of Object.values(UpdateEncoding)) {
+      const shippedNote = e === WIRE_DEFAULTS.updateEncoding ? ', shipped default' : ''
+      const fitNote = e === fitting ? '; the most precise within budget (uploadEncodingFor)' : ''
+      row(`upload per participation (${e}${shippedNote})`, uploads[e].raw, '≤ 128 KB', verdict(uploads[e].raw, UPLOAD_BUDGET), `noised delta; gz ${uploads[e].gz.toLocaleString('en-US')} (noise does not compress)${fitNote}`)
+    }
   },
 }

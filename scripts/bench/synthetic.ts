@@ -2,9 +2,11 @@
 import {
   encodeModel,
   encodeUpdate,
+  encodingField,
   NONCE_BYTES,
   NoiseMode,
   privatizeInPlace,
+  roundUpdateEncoding,
   seededRandomFill,
   type ModelBundle,
   type RoundConfig,
@@ -73,7 +75,8 @@ export function benchRound(modelVersion = 0, roundId = 1): RoundConfig {
 
 /**
  * `count` distinct encoded updates for `cfg`, each a small random delta clipped and noised as
- * a device does (so they pass `validateUpdate`), with nonces numbered from `firstNonce`.
+ * a device does (so they pass `validateUpdate`), in the round's update encoding, with nonces
+ * numbered from `firstNonce`.
  */
 export function syntheticUpdates(cfg: SessionModelConfig, round: RoundConfig, count: number, firstNonce = 0): Uint8Array<ArrayBuffer>[] {
   const layout = modelLayout(cfg)
@@ -84,7 +87,7 @@ export function syntheticUpdates(cfg: SessionModelConfig, round: RoundConfig, co
     const delta = new Float32Array(size)
     privatizeInPlace(delta, { ...round, noiseMultiplier: 0.01 }, fill) // the "training" signal
     privatizeInPlace(delta, round, fill) // the device's clip + DP noise
-    out.push(encodeUpdate({ ...roundFields(round), nonce: nonceBytes(firstNonce + k), shapes: layout.map((t) => t.shape), data: delta }))
+    out.push(encodeUpdate({ ...roundFields(round), nonce: nonceBytes(firstNonce + k), shapes: layout.map((t) => t.shape), data: delta, ...encodingField(roundUpdateEncoding(round)) }, { random: fill }))
   }
   return out
 }
