@@ -40,6 +40,19 @@ describe('npm run -s audit', () => {
     expect(r.out).toMatch(/ok {3}nonces: 2 payloads, no nonce repeats/)
   })
 
+  it('audits int8 and int4 payloads (format 3) against an int8-row model and the round that asked for them', () => {
+    const int8Model = file('model8.bin', encodeModel({ version: 1, description: { layout, config: {}, vocab: [] }, weights: new Float32Array(360).fill(0.25) }, { encoding: 'int8-rows' }))
+    for (const encoding of ['int8', 'int4'] as const) {
+      const r8: RoundConfig = { ...round, updateEncoding: encoding }
+      const r = run([file(`${encoding}.bin`, honestPayload(r8, layout, 1).bytes), '--model', int8Model, '--round', file(`${encoding}.json`, JSON.stringify(r8))])
+      expect(r.code).toBe(0)
+      expect(r.out).toMatch(/format 3/)
+      expect(r.out).toMatch(new RegExp(`ok +structure .* 2 float32 scales \\(one per 256 values\\) \\+ ${encoding === 'int8' ? 360 : 180} bytes of 360 ${encoding} codes`))
+      const mismatch = run([file(`${encoding}-f32.bin`, honestPayload(round, layout, 1).bytes), '--round', file(`${encoding}.json`, JSON.stringify(r8))])
+      expect(mismatch.last).toMatch(new RegExp(`VIOLATION: .*parameters: .*float32.*${encoding}`))
+    }
+  })
+
   it('fails tampered payloads with the reason on the last line', () => {
     const bytes = honestPayload(round, layout, 1).bytes
     const cases: [string, Uint8Array, string][] = [

@@ -14,14 +14,16 @@ export const USAGE = `Usage:
 
 Checks each captured update payload (the body of POST /v1/updates, e.g. from
 fedrec.privacy.sentPayloads() or a proxy capture): format version, exact structure (numeric header,
-shape table, float32 values, nothing else: no strings or identifiers), finite values, a norm
-within what clip + noise allow, a norm too large to lack the announced noise, the clip bit of
+shape table, then float32 values (format 2) or int8 / int4 codes with a float32 scale per 256
+values (format 3), nothing else: no strings or identifiers), finite values, a norm within what
+clip + noise (+ rounding) allow, a norm too large to lack the announced noise, the clip bit of
 adaptive clipping within its noise; with several files, that no nonce repeats.
 
 Options:
   --model FILE       a published model (GET /v1/model): shapes must match its layout exactly
-  --round FILE       the round as GET /v1/round announced it (JSON): C, z, mode, round id and
-                     adaptive clipping must match, and its minClients fixes the noise share
+  --round FILE       the round as GET /v1/round announced it (JSON): C, z, mode, round id,
+                     value encoding and adaptive clipping must match, and its minClients fixes
+                     the noise share
   --min-clients N    minClients of a distributed-mode round, when no --round is given
   --json             print the reports as JSON instead of text
   -h, --help         this text

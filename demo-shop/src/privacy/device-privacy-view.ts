@@ -37,7 +37,7 @@ export function payloadTable(payloads: readonly SentPayload[]): HTMLElement {
   const rows = [...payloads].reverse().map((p) => {
     try {
       const s = summarizePayload(p.bytes)
-      return h('tr', { 'data-round': String(s.roundId) }, h('td', {}, String(s.roundId)), h('td', {}, `v${s.modelVersion}`), h('td', {}, new Date(p.sentAt).toLocaleTimeString('en-US')), h('td', { 'data-field': 'bytes' }, String(s.bytes)), h('td', {}, String(s.format)), h('td', {}, String(s.values)), h('td', { 'data-field': 'clip' }, fmtF32(s.clipNorm)), h('td', { 'data-field': 'noise' }, fmtF32(s.noiseMultiplier)), h('td', {}, s.noiseMode), h('td', {}, s.norm.toFixed(3)), h('td', {}, s.clipBit === null ? '—' : s.clipBit.toFixed(3)), h('td', { class: 'mono' }, `${s.nonce.slice(0, 12)}…`), h('td', { class: 'mono' }, s.head.map((x) => x.toFixed(4)).join(', ')))
+      return h('tr', { 'data-round': String(s.roundId) }, h('td', {}, String(s.roundId)), h('td', {}, `v${s.modelVersion}`), h('td', {}, new Date(p.sentAt).toLocaleTimeString('en-US')), h('td', { 'data-field': 'bytes' }, String(s.bytes)), h('td', {}, String(s.format)), h('td', {}, `${s.values} ${s.encoding}`), h('td', { 'data-field': 'clip' }, fmtF32(s.clipNorm)), h('td', { 'data-field': 'noise' }, fmtF32(s.noiseMultiplier)), h('td', {}, s.noiseMode), h('td', {}, s.norm.toFixed(3)), h('td', {}, s.clipBit === null ? '—' : s.clipBit.toFixed(3)), h('td', { class: 'mono' }, `${s.nonce.slice(0, 12)}…`), h('td', { class: 'mono' }, s.head.map((x) => x.toFixed(4)).join(', ')))
     } catch (e) {
       return h('tr', { 'data-round': String(p.roundId) }, h('td', {}, String(p.roundId)), h('td', { colspan: '12' }, `not decodable: ${e instanceof Error ? e.message : String(e)}`))
     }

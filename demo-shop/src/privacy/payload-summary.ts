@@ -12,14 +12,16 @@ export interface PayloadSummary {
   readonly noiseMode: NoiseMode
   /** Size on the wire in bytes. */
   readonly bytes: number
-  /** Number of float32 values (one per model weight). */
+  /** Number of values (one per model weight). */
   readonly values: number
+  /** How the values travel: float32 (format 1, 2), or int8 / int4 codes with block scales (format 3). */
+  readonly encoding: 'float32' | 'int8' | 'int4'
   readonly tensors: number
   /** L2 norm of the vector as sent (clipped delta plus noise). */
   readonly norm: number
   /** The one-time nonce, hex. */
   readonly nonce: string
-  /** The first few values, to show that they are plain numbers. */
+  /** The first few values (dequantised for int8 / int4), to show that they are plain numbers. */
   readonly head: readonly number[]
   /** The noised clip bit of adaptive clipping, when the round asked for one. */
   readonly clipBit: number | null
@@ -41,6 +43,7 @@ export function summarizePayload(bytes: Uint8Array): PayloadSummary {
     noiseMode: u.noiseMode,
     bytes: bytes.byteLength,
     values: u.data.length,
+    encoding: u.encoding ?? 'float32',
     tensors: u.shapes.length,
     norm: l2Norm(u.data),
     nonce: Array.from(u.nonce, (b) => b.toString(16).padStart(2, '0')).join(''),
