@@ -31,7 +31,7 @@ export { encodeUpdate, decodeUpdate, updateFormatVersion, updateBytes, UPDATE_MA
 export type { ClipBitField, EncodeUpdateOptions, UpdateFormatVersion, UpdatePayload } from './protocol/update-codec.js'
 export { UpdateEncoding, encodingField, blockCount, QUANT_BLOCK, QUANT_LEVELS, quantise, dequantise, isQuantised, maxQuantisationShift, valueBytes } from './protocol/update-encoding.js'
 export type { QuantisedEncoding, QuantisedValues } from './protocol/update-encoding.js'
-export { UPLOAD_BUDGET_BYTES, uploadEncodingFor } from './upload-budget.js'
+export { UPLOAD_BUDGET_BYTES, roundUpdateEncodingFor, uploadEncodingFor } from './upload-budget.js'
 export { encodeModel, decodeModel, MODEL_MAGIC, MODEL_FORMAT_VERSION, QUANTISED_MODEL_FORMAT_VERSION } from './protocol/model-codec.js'
 export type { EncodeModelOptions, ModelBundle, ModelDescription } from './protocol/model-codec.js'
 export { ModelEncoding, quantiseRows, dequantiseRows, rowWidths } from './protocol/model-encoding.js'

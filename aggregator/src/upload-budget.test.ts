@@ -14,7 +14,13 @@ describe('uploadEncodingFor', () => {
 
   it('decides at the exact byte', () => {
     const shapes = [[1000, 32]]
-    expect(uploadEncodingFor(shapes, updateBytes(shapes, 'float32'))).toBe('float32')
-    expect(uploadEncodingFor(shapes, updateBytes(shapes, 'float32') - 1)).toBe('int8')
+    expect(uploadEncodingFor(shapes, { budget: updateBytes(shapes, 'float32') })).toBe('float32')
+    expect(uploadEncodingFor(shapes, { budget: updateBytes(shapes, 'float32') - 1 })).toBe('int8')
+  })
+
+  it('never picks more precision than asked for', () => {
+    expect(uploadEncodingFor([[195, 32]], { prefer: 'int8' })).toBe('int8')
+    expect(uploadEncodingFor([[195, 32]], { prefer: 'int4' })).toBe('int4')
+    expect(uploadEncodingFor([[7501, 32]], { prefer: 'int8' })).toBe('int4')
   })
 })

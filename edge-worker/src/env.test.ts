@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { WIRE_DEFAULTS } from '../../aggregator/src/index.js'
+import { roundUpdateEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
 import { roundSettings, type Env } from './env.js'
 
 const env = (vars: Partial<Record<keyof Env, string>>): Env => vars as unknown as Env
 
 describe('wire encodings of the round settings', () => {
-  it('default to WIRE_DEFAULTS: int8 updates, int8-row model', () => {
-    expect(roundSettings(env({}))).toMatchObject({ updateEncoding: WIRE_DEFAULTS.updateEncoding, modelEncoding: WIRE_DEFAULTS.modelEncoding })
+  it('default to WIRE_DEFAULTS: int8-row model, and updates left to the model (int8 unless over budget)', () => {
+    expect(roundSettings(env({}))).toMatchObject({ updateEncoding: null, modelEncoding: WIRE_DEFAULTS.modelEncoding })
     expect(WIRE_DEFAULTS).toEqual({ updateEncoding: 'int8', modelEncoding: 'int8-rows' })
+    expect(roundUpdateEncodingFor(null, [[195, 32], [25, 32]])).toBe('int8')
+    expect(roundUpdateEncodingFor(null, [[7501, 32], [1, 32]])).toBe('int4')
+    expect(roundUpdateEncodingFor('float32', [[7501, 32], [1, 32]])).toBe('float32')
   })
 
   it('take FEDREC_UPDATE_ENCODING and FEDREC_MODEL_ENCODING, and refuse anything else by name', () => {

@@ -69,8 +69,13 @@ export interface RoundSettings {
   readonly targetDelta: number
   /** Secure aggregation's cohort settings, or null for plain updates. */
   readonly secureAggregation: SecureAggregationRound | null
-  /** How plain updates carry their values (announced in every round). */
-  readonly updateEncoding: UpdateEncoding
+  /**
+   * How plain updates carry their values (announced in every round); null when
+   * FEDREC_UPDATE_ENCODING is unset: the coordinator then picks WIRE_DEFAULTS.updateEncoding,
+   * or a coarser one if that would not fit the 128 KiB upload budget for the model it serves
+   * (`uploadEncodingFor`).
+   */
+  readonly updateEncoding: UpdateEncoding | null
   /** How the published model carries its weights; the master copy stays float32. */
   readonly modelEncoding: ModelEncoding
 }
@@ -83,11 +88,13 @@ function choice<T extends string>(raw: string | undefined, name: string, allowed
 }
 
 /**
- * The update encoding: FEDREC_UPDATE_ENCODING, else the default; float32 under secure
- * aggregation, whose masked inputs have their own fixed-point encoding (docs/SECAGG.md).
+ * The update encoding: FEDREC_UPDATE_ENCODING, else null (the model-dependent default, see
+ * {@link RoundSettings.updateEncoding}); float32 under secure aggregation, whose masked inputs
+ * have their own fixed-point encoding (docs/SECAGG.md).
  */
-function updateEncodingSetting(env: Env, secure: boolean): UpdateEncoding {
-  const set = choice(env.FEDREC_UPDATE_ENCODING, 'FEDREC_UPDATE_ENCODING', Object.values(UpdateEncoding), secure ? UpdateEncoding.Float32 : WIRE_DEFAULTS.updateEncoding)
+function updateEncodingSetting(env: Env, secure: boolean): UpdateEncoding | null {
+  if (!secure && (env.FEDREC_UPDATE_ENCODING === undefined || env.FEDREC_UPDATE_ENCODING === '')) return null
+  const set = choice(env.FEDREC_UPDATE_ENCODING, 'FEDREC_UPDATE_ENCODING', Object.values(UpdateEncoding), UpdateEncoding.Float32)
   if (secure && set !== UpdateEncoding.Float32) throw new Error(`FEDREC_UPDATE_ENCODING=${set} cannot be combined with FEDREC_SECURE_AGGREGATION=on: secure aggregation masks its own fixed-point encoding`)
   return set
 }

@@ -9,6 +9,7 @@ import {
   encodeModel,
   ModelEncoding,
   modelPrivacy,
+  roundUpdateEncodingFor,
   nextClipNorm,
   PayloadRejectedError,
   RejectReason,
@@ -142,7 +143,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       deadline: now + s.roundSeconds * 1000,
       adaptiveClipping: s.adaptiveClipping,
       secureAggregation: s.secureAggregation,
-      updateEncoding: s.updateEncoding,
+      updateEncoding: roundUpdateEncodingFor(s.updateEncoding, this.model.description.layout.map((t) => t.shape)),
     }
     this.sql.exec("INSERT INTO round (id, config, opened_at, status) VALUES (?, ?, ?, 'open')", id, JSON.stringify(config), now)
     this.round = { config, openedAt: now }

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib'
 import { compressedSizes } from '../lib/bundle-sizes.mjs'
-import { encodeModel, ModelEncoding, UpdateEncoding, uploadEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
+import { encodeModel, ModelEncoding, roundUpdateEncodingFor, UpdateEncoding, uploadEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
 import type { Section } from './context.js'
 import { catalogueConfig, modelLayout } from '../../sdk/src/model/config.js'
 import { benchRound, DIGINETICA_ITEMS, paramsOf, syntheticModel, syntheticUpdates } from './synthetic.js'
@@ -69,7 +69,9 @@ export const modelBytesSection: Section = {
         return [e, { raw: u!.length, gz: gzipSync(u!, { level: 6 }).length }]
       }),
     ) as Record<UpdateEncoding, { raw: number; gz: number }>
-    const up = uploads[WIRE_DEFAULTS.updateEncoding]
+    // What the edge announces for this model when FEDREC_UPDATE_ENCODING is unset.
+    const announced = roundUpdateEncodingFor(null, shapes)
+    const up = uploads[announced]
     const fitting = uploadEncodingFor(shapes)
     ctx.record('model.params', params)
     ctx.record('model.items', DIGINETICA_ITEMS)
@@ -79,6 +81,7 @@ export const modelBytesSection: Section = {
     ctx.record('model.download_f32_gz', f32.gz)
     ctx.record('model.download_f16_gz', f16)
     ctx.record('model.description_gz', descriptionGz)
+    ctx.record('model.upload_bits', { float32: 32, int8: 8, int4: 4 }[announced])
     ctx.record('model.upload_bytes', up.raw)
     ctx.record('model.upload_gz', up.gz)
     for (const e of Object.values(UpdateEncoding)) ctx.record(`model.upload_${e}_bytes`, uploads[e].raw)
@@ -90,7 +93,7 @@ export const modelBytesSection: Section = {
     row('download gz if float16 weights', f16, '≤ 1 MB', verdict(f16, DOWNLOAD_BUDGET), 'measured: float16 weights gz + description gz')
     row('download gz if float32 weights', f32.gz, '≤ 1 MB', verdict(f32.gz, DOWNLOAD_BUDGET), 'model format 1')
     for (const e of Object.values(UpdateEncoding)) {
-      const shippedNote = e === WIRE_DEFAULTS.updateEncoding ? ', shipped default' : ''
+      const shippedNote = e === announced ? ', shipped: what the edge announces for this model' : ''
       const fitNote = e === fitting ? '; the most precise within budget (uploadEncodingFor)' : ''
       row(`upload per participation (${e}${shippedNote})`, uploads[e].raw, '≤ 128 KB', verdict(uploads[e].raw, UPLOAD_BUDGET), `noised delta; gz ${uploads[e].gz.toLocaleString('en-US')} (noise does not compress)${fitNote}`)
     }
