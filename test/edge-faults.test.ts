@@ -86,6 +86,35 @@ describe('crash mid-round and concurrent submissions', () => {
   })
 })
 
+describe('checkpointed running sum', () => {
+  const COHORT = 24
+  let edge: EdgeServer
+  beforeAll(async () => {
+    edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: String(COHORT), FEDREC_EXPECTED_CLIENTS: String(COHORT), FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_RATE_LIMIT: '100000', FEDREC_UPLOAD_RATE_LIMIT: '100000' } })
+  })
+  afterAll(async () => {
+    await edge?.stop()
+  })
+
+  it('rebuilds the round from its checkpoint plus the payloads stored after it, through a SIGKILL', async () => {
+    const r = await getRound(edge.url)
+    const m = await getModel(edge.url)
+    const updates = Array.from({ length: COHORT }, (_, i) => deviceUpdate(r, m, 3000 + i))
+    // One at a time, so each is its own batch: the 17th cannot stay a 17th loose payload
+    // (MAX_LOOSE_PAYLOADS = 16) and folds all 17 into a checkpoint; 18–20 are stored after it.
+    for (let i = 0; i < 20; i++) expect(await postUpdate(edge.url, updates[i]!.bytes)).toMatchObject({ status: 202, json: { received: i + 1 } })
+    await edge.restart()
+    for (const i of [0, 16, 19]) expect(reasonOf(await postUpdate(edge.url, updates[i]!.bytes)), `replay of ${i} after the crash`).toBe('replay')
+    // Then a burst that is stored as one batch (or several): counted once each, and the round closes.
+    const burst = await Promise.all(updates.slice(20).map((u) => postUpdate(edge.url, u.bytes)))
+    expect(burst.map((b) => b.status)).toEqual([202, 202, 202, 202])
+    expect(burst.map((b) => b.json.received as number).sort((a, b) => a - b)).toEqual([21, 22, 23, 24])
+    const next = await getModel(edge.url)
+    expect(next.version).toBe(m.version + 1)
+    expect(fedAvgError(m, next, updates.map((u) => u.delta), COHORT)).toBeLessThan(1e-5)
+  })
+})
+
 describe('round deadline', () => {
   const ROUND_SECONDS = 4
   let edge: EdgeServer

@@ -27,6 +27,15 @@ describe('FedAvg', () => {
     }
   })
 
+  it('clones into an independent sum with the same count', () => {
+    const acc = new RoundSum(2)
+    acc.add(Float32Array.from([1, 2]))
+    const next = acc.clone()
+    next.add(Float32Array.from([3, 4]))
+    expect([Array.from(acc.sum), acc.count]).toEqual([[1, 2], 1])
+    expect([Array.from(next.sum), next.count]).toEqual([[4, 6], 2])
+  })
+
   it('refuses a delta of the wrong size', () => {
     expect(() => new RoundSum(3).add(new Float32Array(2))).toThrow(RangeError)
   })

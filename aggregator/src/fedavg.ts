@@ -33,6 +33,17 @@ export class RoundSum {
   }
 
   /**
+   * An independent copy: add to it, and keep it only if what it stands for was stored.
+   * @example const next = acc.clone(); next.add(delta) // acc unchanged
+   */
+  clone(): RoundSum {
+    const copy = new RoundSum(this.size)
+    copy.sum.set(this.sum)
+    copy.count = this.count
+    return copy
+  }
+
+  /**
    * Adds the already-summed deltas of `count` clients (a securely aggregated cohort, whose
    * individual deltas the server never sees).
    * @example acc.addSum(cohortSum, 7) // acc.count grows by 7

@@ -6,6 +6,7 @@
 import { decodeUpdate, RobustAggregation, robustSum, type RoundSum } from '../../aggregator/src/index.js'
 import { deleteBlobs, getBlob, listBlobs } from './blob-table.js'
 import type { GuardSettings } from './guard-settings.js'
+import { hasCheckpoint } from './sum-checkpoint.js'
 
 /**
  * Blob kind of an accepted update: the payload's bytes as they arrived (`payload`), which the
@@ -34,5 +35,8 @@ export function deleteRoundUpdates(sql: SqlStorage, roundId: number): void {
 /** @example applyFedAvg(w, aggregateRound(sql, 7, running, guard), opts) */
 export function aggregateRound(sql: SqlStorage, roundId: number, running: RoundSum, guard: Pick<GuardSettings, 'robust' | 'trimFraction'>): Float64Array {
   if (guard.robust === RobustAggregation.None || running.count === 0) return running.sum
+  // Robust aggregation keeps every payload; a round checkpointed while it was off (the setting
+  // changed over a restart) no longer has them all, and publishes its plain sum.
+  if (hasCheckpoint(sql, roundId)) return running.sum
   return robustSum(loadRoundUpdates(sql, roundId), { mode: guard.robust, trimFraction: guard.trimFraction })
 }

@@ -13,6 +13,7 @@ import {
   nextClipNorm,
   PayloadRejectedError,
   RejectReason,
+  RobustAggregation,
   RoundSum,
   serverStep,
   ServerOptimizer,
@@ -22,11 +23,13 @@ import {
   type ModelPrivacy,
   type RoundConfig,
   type RoundLedgerEntry,
+  type UpdatePayload,
 } from '../../aggregator/src/index.js'
 import { BLOB_SCHEMA, deleteBlobs, getBlob, putBlob } from './blob-table.js'
 import { roundSettings, type Env, type RoundSettings } from './env.js'
 import { guardSettings, type GuardSettings } from './guard-settings.js'
 import { aggregateRound, deleteRoundUpdates, loadRoundUpdates, UPDATE_BLOB } from './round-aggregate.js'
+import { CHECKPOINT_SCHEMA, checkpointPays, deleteCheckpoint, loadCheckpoint, saveCheckpoint } from './sum-checkpoint.js'
 import type { CohortInit } from './secagg-cohort.js'
 import { assignCohort, cohortStarted, deleteSecureRound, hasCohortSum, loadCohortSums, putCohortSum, SECAGG_SCHEMA, secureLedger, type CohortSum } from './secagg-store.js'
 import { cohortScale } from '../../aggregator/src/secagg/index.js'
@@ -51,6 +54,26 @@ interface OpenRound {
   readonly openedAt: number
 }
 
+/** An accepted update waiting for its batch to be stored; its 202 waits too. */
+interface PendingUpdate {
+  readonly update: UpdatePayload
+  readonly bytes: Uint8Array
+  readonly settle: (result: SubmitResult) => void
+  readonly fail: (error: unknown) => void
+}
+
+/**
+ * How long the first update of a batch waits for others before the batch is stored, and the
+ * most a batch holds: a few milliseconds of latency buy one transaction (and, from three
+ * updates on, one checkpoint) for every update that arrived meanwhile.
+ */
+const BATCH_WAIT_MS = 4
+const BATCH_MAX_UPDATES = 64
+const BATCH_MAX_BYTES = 16 << 20
+
+/** A nonce as a Map key. */
+const nonceKey = (nonce: Uint8Array): string => Array.from(nonce, (b) => b.toString(16).padStart(2, '0')).join('')
+
 /** Bundled initial model (written by the build from the demo catalogue). */
 const INITIAL_MODEL_PATH = '/model/initial.bin'
 
@@ -66,6 +89,12 @@ export class RoundCoordinator extends DurableObject<Env> {
   private publishedBytes!: Uint8Array
   private round!: OpenRound
   private sum!: RoundSum
+  /** Accepted updates of the open round stored as payloads, not (yet) in a checkpoint. */
+  private loosePayloads = 0
+  private pending: PendingUpdate[] = []
+  private pendingBytes = 0
+  private pendingNonces = new Set<string>()
+  private batchTimer: ReturnType<typeof setTimeout> | null = null
   /** C the next round announces: fixed, or the adaptive estimate (persisted in server_state). */
   private clipNorm = 0
 
@@ -84,7 +113,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     this.sql.exec('CREATE TABLE IF NOT EXISTS round (id INTEGER PRIMARY KEY, config TEXT NOT NULL, opened_at INTEGER NOT NULL, status TEXT NOT NULL)')
     this.sql.exec('CREATE TABLE IF NOT EXISTS round_update (round_id INTEGER NOT NULL, seq INTEGER NOT NULL, nonce BLOB NOT NULL UNIQUE, received_at INTEGER NOT NULL, PRIMARY KEY (round_id, seq))')
     this.sql.exec('CREATE TABLE IF NOT EXISTS ledger (round_id INTEGER PRIMARY KEY, entry TEXT NOT NULL)')
-    for (const ddl of [...SERVER_STATE_SCHEMA, ...SECAGG_SCHEMA]) this.sql.exec(ddl)
+    for (const ddl of [...SERVER_STATE_SCHEMA, ...SECAGG_SCHEMA, CHECKPOINT_SCHEMA]) this.sql.exec(ddl)
     this.clipNorm = this.settings.adaptiveClipping ? loadClipNorm(this.sql, this.settings.clipNorm) : this.settings.clipNorm
 
     const latest = this.sql.exec<{ version: number }>('SELECT version FROM model ORDER BY version DESC LIMIT 1').toArray()[0]
@@ -110,9 +139,14 @@ export class RoundCoordinator extends DurableObject<Env> {
       const last = this.sql.exec<{ id: number }>('SELECT id FROM round ORDER BY id DESC LIMIT 1').toArray()[0]
       this.openRound((last?.id ?? 0) + 1)
     }
-    // Rebuild the running sum from the persisted updates: everything acknowledged is counted.
+    // Rebuild the running sum from what is stored: the last checkpoint, the payloads stored after
+    // it and the cohort sums. Everything acknowledged is in exactly one of them.
     this.sum = new RoundSum(this.model.weights.length)
-    for (const update of loadRoundUpdates(this.sql, this.round.config.roundId)) this.sum.add(update)
+    const checkpoint = loadCheckpoint(this.sql, this.round.config.roundId)
+    if (checkpoint) this.sum.addSum(checkpoint.sum, checkpoint.count)
+    const loose = loadRoundUpdates(this.sql, this.round.config.roundId)
+    for (const update of loose) this.sum.add(update)
+    this.loosePayloads = loose.length
     for (const c of loadCohortSums(this.sql, this.round.config.roundId)) this.sum.addSum(c.sum, c.included)
     await this.ctx.storage.setAlarm(this.round.config.deadline)
   }
@@ -148,6 +182,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     this.sql.exec("INSERT INTO round (id, config, opened_at, status) VALUES (?, ?, ?, 'open')", id, JSON.stringify(config), now)
     this.round = { config, openedAt: now }
     this.sum = new RoundSum(this.model.weights.length)
+    this.loosePayloads = 0
   }
 
   async getRound(): Promise<RoundConfig> {
@@ -182,9 +217,9 @@ export class RoundCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Validates and stores one update. The row and the payload's bytes, as they arrived, are
-   * written before this returns, so an update that got a 2xx survives a restart; a replayed
-   * nonce is refused by the UNIQUE constraint (one statement: the insert that finds it taken).
+   * Validates one update and answers once it is stored: updates that arrive together are stored
+   * as one batch (`storeBatch`), so an update that got a 2xx survives a restart. A replayed nonce
+   * is refused, whether its first copy is stored or still waiting in the batch.
    */
   async submit(body: ArrayBuffer): Promise<SubmitResult> {
     try {
@@ -192,22 +227,82 @@ export class RoundCoordinator extends DurableObject<Env> {
       const bytes = new Uint8Array(body)
       const update = decodeUpdate(bytes)
       validateUpdate(update, this.round.config, this.model.description.layout, this.guard)
-      const roundId = this.round.config.roundId
-      const seq = this.sum.count
-      this.ctx.storage.transactionSync(() => {
-        const row = this.sql.exec('INSERT INTO round_update (round_id, seq, nonce, received_at) VALUES (?, ?, ?, ?) ON CONFLICT (nonce) DO NOTHING', roundId, seq, update.nonce.slice().buffer, Date.now())
-        if (row.rowsWritten === 0) throw new PayloadRejectedError(RejectReason.Replay, 'this payload was already accepted', 409)
-        putBlob(this.sql, UPDATE_BLOB, roundId, seq, bytes)
-        if (update.clipBit) addClipBit(this.sql, roundId, seq, update.clipBit.value)
+      const nonce = nonceKey(update.nonce)
+      if (this.pendingNonces.has(nonce) || this.sql.exec('SELECT 1 FROM round_update WHERE nonce = ?', update.nonce.slice().buffer).toArray().length > 0) {
+        throw new PayloadRejectedError(RejectReason.Replay, 'this payload was already accepted', 409)
+      }
+      return await new Promise<SubmitResult>((settle, fail) => {
+        this.pending.push({ update, bytes, settle, fail })
+        this.pendingBytes += bytes.byteLength
+        this.pendingNonces.add(nonce)
+        // The update that fills the round, or a full batch, is stored now; otherwise the batch
+        // waits a moment for the updates arriving meanwhile.
+        const fills = this.sum.count + this.pending.length >= this.round.config.expectedClients
+        if (fills || this.pending.length >= BATCH_MAX_UPDATES || this.pendingBytes >= BATCH_MAX_BYTES) this.storeBatch()
+        else this.batchTimer ??= setTimeout(() => this.storeBatch(), BATCH_WAIT_MS)
       })
-      this.sum.add(update.data)
-      const received = this.sum.count
-      const published = received >= this.round.config.expectedClients ? this.close('published') : null
-      return { ok: true, roundId, received, published }
     } catch (e) {
       if (e instanceof PayloadRejectedError) return { ok: false, status: e.status, reason: e.reason, message: e.message }
       throw e
     }
+  }
+
+  /**
+   * Stores the waiting updates of the open round in one transaction: their nonce rows and clip
+   * bits, and either their payloads or a checkpoint of the running sum that covers them and
+   * every payload stored before (which it then deletes). Only after the commit are they counted
+   * and answered; a failed transaction answers them all with the error and counts none.
+   */
+  private storeBatch(): void {
+    if (this.batchTimer !== null) clearTimeout(this.batchTimer)
+    this.batchTimer = null
+    const batch = this.pending
+    this.pending = []
+    this.pendingBytes = 0
+    this.pendingNonces = new Set()
+    if (batch.length === 0) return
+    const roundId = this.round.config.roundId
+    const first = this.sum.count
+    const checkpoint = checkpointPays({ batch: batch.length, loose: this.loosePayloads, keepEveryUpdate: this.guard.robust !== RobustAggregation.None })
+    let next: RoundSum | null = null
+    try {
+      if (checkpoint) {
+        next = this.sum.clone()
+        for (const p of batch) next.add(p.update.data)
+      }
+      this.ctx.storage.transactionSync(() => {
+        const now = Date.now()
+        batch.forEach((p, i) => {
+          const seq = first + i
+          this.sql.exec('INSERT INTO round_update (round_id, seq, nonce, received_at) VALUES (?, ?, ?, ?)', roundId, seq, p.update.nonce.slice().buffer, now)
+          if (!checkpoint) putBlob(this.sql, UPDATE_BLOB, roundId, seq, p.bytes)
+          if (p.update.clipBit) addClipBit(this.sql, roundId, seq, p.update.clipBit.value)
+        })
+        if (next) {
+          saveCheckpoint(this.sql, roundId, next.sum, next.count)
+          deleteRoundUpdates(this.sql, roundId)
+        }
+      })
+    } catch (e) {
+      for (const p of batch) p.fail(e)
+      return
+    }
+    if (next) {
+      this.sum = next
+      this.loosePayloads = 0
+    } else {
+      for (const p of batch) this.sum.add(p.update.data)
+      this.loosePayloads += batch.length
+    }
+    let published: number | null
+    try {
+      published = this.sum.count >= this.round.config.expectedClients ? this.close('published') : null
+    } catch (e) {
+      // Stored and counted, but the round failed to close: answer as a lone update did before.
+      for (const p of batch) p.fail(e)
+      return
+    }
+    batch.forEach((p, i) => p.settle({ ok: true, roundId, received: first + i + 1, published: i === batch.length - 1 ? published : null }))
   }
 
   /**
@@ -308,6 +403,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       this.clipNorm = clipNext
       deleteClipBits(this.sql, cfg.roundId)
       deleteRoundUpdates(this.sql, cfg.roundId)
+      deleteCheckpoint(this.sql, cfg.roundId)
       deleteSecureRound(this.sql, cfg.roundId)
       this.sql.exec('DELETE FROM round_update WHERE round_id = ?', cfg.roundId)
       if (next && nextBytes) {
@@ -327,6 +423,11 @@ export class RoundCoordinator extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(this.round.config.deadline)
       return
     }
+    // Updates accepted before the deadline belong to this round: store them first (storing
+    // them may itself fill and close the round).
+    const roundId = this.round.config.roundId
+    this.storeBatch()
+    if (this.round.config.roundId !== roundId) return
     this.close(this.sum.count >= this.round.config.minClients ? 'published' : 'abandoned')
   }
 }
