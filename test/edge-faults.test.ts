@@ -90,7 +90,7 @@ describe('checkpointed running sum', () => {
   const COHORT = 24
   let edge: EdgeServer
   beforeAll(async () => {
-    edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: String(COHORT), FEDREC_EXPECTED_CLIENTS: String(COHORT), FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_RATE_LIMIT: '100000', FEDREC_UPLOAD_RATE_LIMIT: '100000' } })
+    edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: String(COHORT), FEDREC_EXPECTED_CLIENTS: String(COHORT), FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_RATE_LIMIT: '100000', FEDREC_UPLOAD_RATE_LIMIT: '100000', ...EXACT_MODEL } })
   })
   afterAll(async () => {
     await edge?.stop()
