@@ -27,3 +27,13 @@ describe('secure aggregation in the round announcement', () => {
     expect(parseRoundConfig({ ...good, secureAggregation: { ...secure, minSurvivors: 11 } })).toMatchObject({ ok: false })
   })
 })
+
+describe('update encoding in the round announcement', () => {
+  it('accepts float32, int8 and int4 (absent: float32), refuses anything else and quantised secure rounds', () => {
+    for (const e of ['float32', 'int8', 'int4']) expect(parseRoundConfig({ ...good, updateEncoding: e })).toMatchObject({ ok: true, round: { updateEncoding: e } })
+    expect(parseRoundConfig({ ...good, updateEncoding: 'int2' })).toMatchObject({ ok: false, error: expect.stringMatching(/^updateEncoding: /) })
+    const secure = { cohortSize: 10, minSurvivors: 7, stepSeconds: 60, joinSeconds: 120 }
+    expect(parseRoundConfig({ ...good, secureAggregation: secure, updateEncoding: 'float32' })).toMatchObject({ ok: true })
+    expect(parseRoundConfig({ ...good, secureAggregation: secure, updateEncoding: 'int8' })).toMatchObject({ ok: false, error: expect.stringContaining('updateEncoding must be float32 under secure aggregation') })
+  })
+})
