@@ -104,7 +104,6 @@ const jobs: Record<string, Omit<ParityJob, 'backend'>> = {
 describe('the session model trains to the same weights in Node and in a chromium worker', () => {
   for (const [name, job] of Object.entries(jobs)) {
     it(`${name}: cpu in the worker matches Node's cpu bit for bit, webgl to rounding`, async () => {
-      await import('@tensorflow/tfjs-backend-cpu')
       const node = await trainJob({ ...job, backend: 'cpu' })
       const w0 = initWeights(job.cfg, job.seed)
       const cpu = await inWorker({ ...job, backend: 'cpu' })

@@ -1,11 +1,13 @@
 /**
  * Worker script of test/model-parity.test.ts: trains the SDK's session model (sdk/src/model, the
  * code the SDK's worker runs) on the backend it is told, and posts the weights back. Bundled by
- * esbuild in the test; not part of the SDK.
+ * esbuild in the test; not part of the SDK. It registers the SDK worker's own slim backends
+ * (only the model's kernels and gradients: sdk/src/worker/kernels/), in the worker and in Node,
+ * so the parity also shows the slim set trains like tfjs's.
  */
-import '@tensorflow/tfjs-backend-cpu'
-import '@tensorflow/tfjs-backend-webgl'
-import '@tensorflow/tfjs-core/dist/register_all_gradients'
+import '../../sdk/src/worker/kernels/cpu.js'
+import '../../sdk/src/worker/kernels/webgl.js'
+import '../../sdk/src/worker/kernels/gradients.js'
 import * as tf from '@tensorflow/tfjs-core'
 import { buildExamples, initWeights, SessionModel, type SessionModelConfig, type TrainOptions } from '../../sdk/src/model/index.js'
 

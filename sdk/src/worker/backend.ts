@@ -8,7 +8,8 @@ export type { BackendAttempt } from './backend-kinds.js'
 
 /**
  * Backends are imported lazily, each in its own chunk, so a device downloads only the one it
- * uses (plus the ones that failed before it).
+ * uses (plus the ones that failed before it). Each chunk is the backend's base with only the
+ * session model's kernels registered (kernels/model-kernels.ts), not tfjs's hundreds.
  */
 async function load(backend: Backend, wasmBase: string): Promise<void> {
   switch (backend) {
@@ -16,18 +17,18 @@ async function load(backend: Backend, wasmBase: string): Promise<void> {
       if (!('gpu' in navigator) || !(await (navigator as Navigator & { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter())) {
         throw new Error('no WebGPU adapter')
       }
-      await import('@tensorflow/tfjs-backend-webgpu')
+      await import('./kernels/webgpu.js')
       return
     case 'webgl':
-      await import('@tensorflow/tfjs-backend-webgl')
+      await import('./kernels/webgl.js')
       return
     case 'wasm': {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm')
+      const wasm = await import('./kernels/wasm.js')
       wasm.setWasmPaths(wasmBase)
       return
     }
     case 'cpu':
-      await import('@tensorflow/tfjs-backend-cpu')
+      await import('./kernels/cpu.js')
       return
   }
 }
@@ -36,8 +37,9 @@ async function load(backend: Backend, wasmBase: string): Promise<void> {
  * One gradient step through the kernels the session model needs (one-hot lookup, matMul, tanh,
  * softmax cross-entropy, their gradients): a backend that initialises but cannot train fails
  * here, not in the middle of a shopper's participation.
+ * @example await probeTraining() // throws if the current backend cannot train
  */
-async function probeTraining(): Promise<void> {
+export async function probeTraining(): Promise<void> {
   const w = tf.variable(tf.tensor2d([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [3, 2]), true)
   try {
     const { value, grads } = tf.tidy(() =>

@@ -3,7 +3,8 @@
  * the model, ranks (score-js.ts) and answers every list without downloading tfjs; this chunk
  * loads the first time the device trains (a personal fine-tune or a participation).
  */
-import '@tensorflow/tfjs-core/dist/register_all_gradients'
+// Only the gradients the session model needs (kernels/model-kernels.ts), not all of tfjs's.
+import './kernels/gradients.js'
 
 export { selectBackend } from './backend.js'
 export { trainLocal } from './local-training.js'
