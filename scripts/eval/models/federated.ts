@@ -31,7 +31,7 @@ import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, floatParam, intParam } from '../params.js'
 import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
-import { modelConfig, TABLE_PARAM_KEYS, tableParams, weightBytes } from './fedrec-central.js'
+import { downloadBytes, modelConfig, TABLE_PARAM_KEYS, tableParams } from './fedrec-central.js'
 import { itemIndex, modelSessions, NeuralRecommender, TRAIN_DEFAULTS } from './neural.js'
 import { nodeTf } from './tf-node.js'
 
@@ -214,7 +214,7 @@ export class FederatedSim extends NeuralRecommender {
     await this.ready(model)
     const eps = dp ? computeEpsilon({ q, noiseMultiplier: z, rounds, delta }).epsilon : null
     return {
-      modelBytes: weightBytes(cfg),
+      modelBytes: downloadBytes(cfg, global, this.index),
       uploadBytes,
       rounds,
       epsilon: eps === null ? null : Number(eps.toFixed(4)),
