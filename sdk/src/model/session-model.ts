@@ -2,9 +2,9 @@
  * The session model: attention over the items of the current session (NARM / STAMP family,
  * Li et al. 2017; Liu et al. 2018) with item embeddings tied to the output layer. One definition,
  * trained by the browser worker and by the Node evaluation harness.
- * Training needs tfjs's gradient registry: bundles import
- * '@tensorflow/tfjs-core/dist/register_all_gradients' (see entrypoints/worker.ts); Node imports
- * '@tensorflow/tfjs', whose CommonJS build registers them (the registry is global).
+ * Training needs tfjs's kernels and gradients registered: the SDK's worker registers exactly the
+ * ones this model runs (sdk/src/worker/kernels/, whose test fails by name when the model starts
+ * using a new op); Node imports '@tensorflow/tfjs', whose CommonJS build registers them all.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
