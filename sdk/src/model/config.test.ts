@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { layoutSize } from '../../../aggregator/src/index.js'
-import { catalogueConfig, COMPACT_ABOVE, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
+import { catalogueConfig, COMPACT_ABOVE, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
 
 describe('compact item table', () => {
   const cfg = { numItems: 1000, dim: 4, maxLen: 3, numCategories: 0, ownRows: 100, hashRows: 50 }
@@ -53,5 +53,14 @@ describe('compact item table', () => {
     expect(() => parseModelConfig({ ...cfg, hashRows: 1 })).toThrow(/hashRows/)
     expect(() => parseModelConfig({ ...cfg, hashRows: undefined })).toThrow(/hashRows/)
     expect(() => parseModelConfig({ ...cfg, ownRows: -1 })).toThrow(/ownRows/)
+  })
+})
+
+describe('itemCategoryIndex', () => {
+  it('keeps categories in range and maps the rest, and missing ones, to unknown (0)', () => {
+    const cfg = { numItems: 4, dim: 2, maxLen: 2, numCategories: 2 }
+    expect(Array.from(itemCategoryIndex(cfg, [0, 2, 3, -1]))).toEqual([0, 2, 0, 0, 0])
+    expect(Array.from(itemCategoryIndex(cfg, [0, 1, 2, 1, 2, 1]))).toEqual([0, 1, 2, 1, 2])
+    expect(Array.from(itemCategoryIndex(cfg))).toEqual([0, 0, 0, 0, 0])
   })
 })

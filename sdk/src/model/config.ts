@@ -74,6 +74,22 @@ export function itemSlots(cfg: SessionModelConfig): Int32Array {
 }
 
 /**
+ * The category of every item, [numItems + 1] (index 0: padding), from per-row categories: a
+ * category outside the model's 0..numCategories counts as unknown (0), as does a missing one.
+ * The tfjs model and the plain-TS scorer read categories through this one function.
+ * @example itemCategoryIndex({ numItems: 2, dim: 2, maxLen: 2, numCategories: 1 }, [0, 1, 7]) // Int32Array [0, 1, 0]
+ */
+export function itemCategoryIndex(cfg: SessionModelConfig, itemCategories?: ArrayLike<number>): Int32Array {
+  const cats = new Int32Array(cfg.numItems + 1)
+  if (!itemCategories) return cats
+  for (let i = 0; i < Math.min(cats.length, itemCategories.length); i++) {
+    const c = itemCategories[i]!
+    cats[i] = c >= 0 && c <= cfg.numCategories ? c : 0
+  }
+  return cats
+}
+
+/**
  * The config the SDK ships for a catalogue: 32 wide, last 10 items; above
  * {@link COMPACT_ABOVE} items a compact table of {@link COMPACT_OWN} own rows and
  * {@link COMPACT_SHARED} shared rows keeps the model near 250k parameters (docs/RESULTS.md has

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { itemSlots, modelLayout, slotsPerItem, type SessionModelConfig } from './config.js'
+import { itemCategoryIndex, itemSlots, modelLayout, slotsPerItem, type SessionModelConfig } from './config.js'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
@@ -89,14 +89,7 @@ export class SessionModel implements RowSparseModel {
       off += n
       return v
     })
-    const cats = new Int32Array(cfg.numItems + 1)
-    if (itemCategories) {
-      for (let i = 0; i < Math.min(cats.length, itemCategories.length); i++) {
-        const c = itemCategories[i]!
-        cats[i] = c >= 0 && c <= cfg.numCategories ? c : 0
-      }
-    }
-    this.itemCats = tf.tensor1d(cats, 'int32')
+    this.itemCats = tf.tensor1d(itemCategoryIndex(cfg, itemCategories), 'int32')
     this.itemSlots = itemSlots(cfg)
     this.slotsPerItem = slotsPerItem(cfg)
     if (this.slotsPerItem === 2) {

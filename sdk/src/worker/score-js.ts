@@ -6,7 +6,7 @@
  * Parity with `SessionModel.logits` is tested in score-js.test.ts.
  */
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { itemSlots, modelLayout, parseModelConfig, slotsPerItem, type SessionModelConfig } from '../model/config.js'
+import { itemCategoryIndex, itemSlots, modelLayout, parseModelConfig, slotsPerItem, type SessionModelConfig } from '../model/config.js'
 import type { GlobalModel } from './model-cache.js'
 
 /** Category index per model row (row 0 is padding), from the bundle's per-item categories. */
@@ -52,14 +52,7 @@ export class SessionScorer {
   constructor(cfg: SessionModelConfig, weights: Float32Array, itemCategories?: ArrayLike<number>) {
     this.cfg = cfg
     this.t = tensorViews(cfg, weights)
-    // As SessionModel: a category outside the model's range counts as unknown (0).
-    this.cats = new Int32Array(cfg.numItems + 1)
-    if (itemCategories) {
-      for (let i = 0; i < Math.min(this.cats.length, itemCategories.length); i++) {
-        const c = itemCategories[i]!
-        this.cats[i] = c >= 0 && c <= cfg.numCategories ? c : 0
-      }
-    }
+    this.cats = itemCategoryIndex(cfg, itemCategories)
     this.rows = itemSlots(cfg)
     this.slots = slotsPerItem(cfg)
     this.scratch = new Float32Array(cfg.dim)
