@@ -31,6 +31,19 @@ function closesTabAt(from: string): ApiCall {
   }
 }
 
+/** The secure rounds both edges here run: distributed noise, a float32 model, 4 clients. */
+const SECURE_ROUND = {
+  FEDREC_SECURE_AGGREGATION: 'on',
+  ...EXACT_MODEL,
+  FEDREC_NOISE_MODE: 'distributed',
+  FEDREC_NOISE_MULTIPLIER: '0.5',
+  FEDREC_CLIP_NORM: '1',
+  FEDREC_MIN_CLIENTS: '4',
+  FEDREC_EXPECTED_CLIENTS: '4',
+  // Several clients polling from one address.
+  FEDREC_RATE_LIMIT: '100000',
+} as const
+
 function delta(r: RoundConfig, size: number, seed: number): Float32Array {
   const d = seededDelta(size, seed, 0.02)
   privatizeInPlace(d, r, seededRandomFill(seed + 100))
@@ -40,18 +53,10 @@ function delta(r: RoundConfig, size: number, seed: number): Float32Array {
 beforeAll(async () => {
   edge = await startEdge({
     vars: {
-      FEDREC_SECURE_AGGREGATION: 'on',
-      ...EXACT_MODEL,
-      FEDREC_NOISE_MODE: 'distributed',
-      FEDREC_NOISE_MULTIPLIER: '0.5',
-      FEDREC_CLIP_NORM: '1',
-      FEDREC_MIN_CLIENTS: '4',
-      FEDREC_EXPECTED_CLIENTS: '4',
+      ...SECURE_ROUND,
       FEDREC_SECAGG_COHORT_SIZE: String(COHORT),
       FEDREC_SECAGG_STEP_SECONDS: '4',
       FEDREC_SERVER_LR: '1',
-      // Five clients polling from one address.
-      FEDREC_RATE_LIMIT: '100000',
     },
   })
 })
@@ -120,17 +125,10 @@ describe('secure aggregation across a crash of the edge', () => {
   beforeAll(async () => {
     crashing = await startEdge({
       vars: {
-        FEDREC_SECURE_AGGREGATION: 'on',
-        ...EXACT_MODEL,
-        FEDREC_NOISE_MODE: 'distributed',
-        FEDREC_NOISE_MULTIPLIER: '0.5',
-        FEDREC_CLIP_NORM: '1',
-        FEDREC_MIN_CLIENTS: '4',
-        FEDREC_EXPECTED_CLIENTS: '4',
+        ...SECURE_ROUND,
         FEDREC_SECAGG_COHORT_SIZE: '4',
         // Long enough that the restart does not run a step out.
         FEDREC_SECAGG_STEP_SECONDS: '90',
-        FEDREC_RATE_LIMIT: '100000',
       },
     })
   })
