@@ -19,7 +19,7 @@ import {
   NoiseMode,
   quantise,
   UpdateEncoding,
-  uploadEncodingFor,
+  roundUpdateEncodingFor,
   RoundSum,
   seededRandomFill,
   clientNoiseStd,
@@ -29,28 +29,11 @@ import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/
 import { buildExamples, initWeights, mulberry32, modelLayout, SessionModel } from '../../../sdk/src/model/index.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
-import { checkParams, floatParam, intParam } from '../params.js'
+import { checkParams, choiceParam, floatParam, intParam } from '../params.js'
 import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
 import { downloadBytes, modelConfig, TABLE_PARAM_KEYS, tableParams } from './fedrec-central.js'
 import { itemIndex, modelSessions, NeuralRecommender, TRAIN_DEFAULTS } from './neural.js'
 import { nodeTf } from './tf-node.js'
-
-/** `--param M.server_opt`: the server optimizer, `fedavg` (default) or `fedadam` (Reddi et al. 2021). */
-function serverOptParam(p: FitOptions['params']): ServerOptimizer {
-  const v = p.server_opt ?? ServerOptimizer.FedAvg
-  const all: readonly string[] = Object.values(ServerOptimizer)
-  if (typeof v !== 'string' || !all.includes(v)) throw new Error(`--param server_opt must be one of ${all.join(', ')}, not ${String(v)}`)
-  return v as ServerOptimizer
-}
-
-/** `--param M.encoding`: how updates travel (float32, int8, int4); `fallback` when absent. */
-function encodingParam(p: FitOptions['params'], fallback: UpdateEncoding): UpdateEncoding {
-  const v = p.encoding
-  if (v === undefined) return fallback
-  const all: readonly string[] = Object.values(UpdateEncoding)
-  if (typeof v !== 'string' || !all.includes(v)) throw new Error(`--param encoding must be one of ${all.join(', ')}, not ${String(v)}`)
-  return v as UpdateEncoding
-}
 
 /**
  * The simulation's defaults. Partition: client c holds training sessions c·k … c·k + k − 1
@@ -116,7 +99,8 @@ export class FederatedSim extends NeuralRecommender {
     const localLr = floatParam(p, 'local_lr', FED_DEFAULTS.localLr, 0, 10)
     const localBatch = intParam(p, 'local_batch', FED_DEFAULTS.localBatch, 1)
     const negatives = intParam(p, 'negatives', FED_DEFAULTS.negatives, 1)
-    const serverOpt = serverOptParam(p)
+    // `server_opt`: FedAvg, or FedAdam (Reddi et al. 2021).
+    const serverOpt = choiceParam(p, 'server_opt', Object.values(ServerOptimizer), ServerOptimizer.FedAvg)
     const serverLr = floatParam(p, 'server_lr', serverOpt === ServerOptimizer.FedAdam ? FED_DEFAULTS.fedAdamLr : FED_DEFAULTS.serverLr, 0, 100)
     const dp = this.epsilon !== null
     // DP needs a clip norm; plain FedAvg may run unclipped (clip=0).
@@ -153,9 +137,9 @@ export class FederatedSim extends NeuralRecommender {
     const model = new SessionModel(cfg, global)
     const layout = modelLayout(cfg)
     const shapes = layout.map((t) => [...t.shape])
-    // What the edge asks devices to send for this model (the most precise encoding within the
-    // 128 KB upload budget), unless `--param M.encoding=float32|int8|int4` says otherwise.
-    const encoding = encodingParam(p, uploadEncodingFor(shapes))
+    // What the edge announces for this model when FEDREC_UPDATE_ENCODING is unset (int8, or int4
+    // past the 128 KiB upload budget), unless `--param M.encoding=float32|int8|int4` says otherwise.
+    const encoding = choiceParam(p, 'encoding', Object.values(UpdateEncoding), roundUpdateEncodingFor(null, shapes))
     const rand = mulberry32(seed ^ 0x5eed)
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
     const history: RoundPoint[] = []

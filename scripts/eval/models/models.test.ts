@@ -1,6 +1,6 @@
 /** The neural models end to end on the tiny fixture: they train, score and report what they must. */
 
-import { UPDATE_HEADER_BYTES } from '../../../aggregator/src/index.js'
+import { UPDATE_HEADER_BYTES_BY_VERSION } from '../../../aggregator/src/index.js'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -41,9 +41,9 @@ describe('neural models on the tiny fixture', () => {
     expect(info.delta).toBe(1e-6)
     expect(info.epsilon).toBeLessThanOrEqual(8)
     expect(info.epsilon).toBeGreaterThan(7)
-    // envelope header + shape table (7 tensors, rank 2: 3 words each) + float32 values: a model
-    // this small fits the upload budget in float32, so that is what the round would announce
-    expect(info.uploadBytes).toBe(UPDATE_HEADER_BYTES + 4 * 21 + 4 * FEDREC_PARAMS)
+    // what the edge announces for a model this small, int8 (format 3): header + shape table
+    // (7 tensors, rank 2: 3 words each) + one float32 scale per 256 values + a byte a value
+    expect(info.uploadBytes).toBe(UPDATE_HEADER_BYTES_BY_VERSION[3] + 4 * 21 + 4 * Math.ceil(FEDREC_PARAMS / 256) + FEDREC_PARAMS)
     expect(info.history?.at(-1)?.round).toBe(3)
   }, 20_000)
 })
