@@ -44,7 +44,7 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_SECAGG_STEP_SECONDS?: string
   /** Seconds a cohort waits to fill before starting (default 120). */
   readonly FEDREC_SECAGG_JOIN_SECONDS?: string
-  /** How plain updates carry their values: `float32`, `int8` or `int4` (default WIRE_DEFAULTS.updateEncoding; float32 under secure aggregation). */
+  /** How plain updates carry their values: `float32`, `int8` or `int4` (unset: int8, or int4 when an int8 update of the served model exceeds 128 KiB; float32 under secure aggregation). */
   readonly FEDREC_UPDATE_ENCODING?: string
   /** How GET /v1/model carries the weights: `float32` or `int8-rows` (default WIRE_DEFAULTS.modelEncoding). */
   readonly FEDREC_MODEL_ENCODING?: string
@@ -73,7 +73,7 @@ export interface RoundSettings {
    * How plain updates carry their values (announced in every round); null when
    * FEDREC_UPDATE_ENCODING is unset: the coordinator then picks WIRE_DEFAULTS.updateEncoding,
    * or a coarser one if that would not fit the 128 KiB upload budget for the model it serves
-   * (`uploadEncodingFor`).
+   * (`roundUpdateEncodingFor`).
    */
   readonly updateEncoding: UpdateEncoding | null
   /** How the published model carries its weights; the master copy stays float32. */

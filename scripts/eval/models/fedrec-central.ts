@@ -5,7 +5,7 @@ import { encodeModel, layoutSize, WIRE_DEFAULTS } from '../../../aggregator/src/
 import { catalogueConfig, initWeights, modelLayout, SessionModel, type SessionModelConfig } from '../../../sdk/src/model/index.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
-import { checkParams, intParam } from '../params.js'
+import { checkParams, intParam, ParamError } from '../params.js'
 import type { FitInfo, FitOptions } from '../recommender.js'
 import {
   itemIndex,
@@ -35,7 +35,7 @@ export function modelConfig(numItems: number, dim: number, maxLen: number, param
   const shared = intParam(params, 'shared', shipped.hashRows ?? 0, 0)
   const base = { numItems, dim, maxLen, numCategories: 0 }
   if (own === 0 || own >= numItems) return base
-  if (shared < 2) throw new Error(`--param own=${own} needs shared ≥ 2 (rows the other items hash into)`)
+  if (shared < 2) throw new ParamError(`parameter own=${own} needs shared ≥ 2 (rows the other items hash into)`)
   return { ...base, ownRows: own, hashRows: shared }
 }
 
