@@ -5,7 +5,7 @@ import { encodeModel, layoutSize, WIRE_DEFAULTS } from '../../../aggregator/src/
 import { catalogueConfig, initWeights, modelLayout, SessionModel, type SessionModelConfig } from '../../../sdk/src/model/index.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
-import { checkParams, intParam, ParamError } from '../params.js'
+import { checkParams, floatParam, intParam, ParamError } from '../params.js'
 import type { FitInfo, FitOptions } from '../recommender.js'
 import {
   itemIndex,
@@ -19,13 +19,14 @@ import {
 } from './neural.js'
 import { nodeTf } from './tf-node.js'
 
-/** `--param` keys of the item table's shape (see {@link modelConfig}). */
-export const TABLE_PARAM_KEYS = ['own', 'shared'] as const
+/** `--param` keys of the model's shape beyond width and length (see {@link modelConfig}). */
+export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale'] as const
 
 /**
  * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
  * that catalogue (`catalogueConfig`: compact above 7,500 items) unless `--param M.own=N` and
- * `M.shared=N` say otherwise (`own=0`: one row per item, the uncompressed table).
+ * `M.shared=N` say otherwise (`own=0`: one row per item, the uncompressed table), and its logits
+ * (`M.scale=S`: cosine logits times S, 0: dot products).
  * @example modelConfig(43097, 32, 10, {}) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0, ownRows: 5000, hashRows: 2500 }
  */
 export function modelConfig(numItems: number, dim: number, maxLen: number, params: FitOptions['params']): SessionModelConfig {
@@ -33,7 +34,8 @@ export function modelConfig(numItems: number, dim: number, maxLen: number, param
   const shipped = catalogueConfig(numItems, 0)
   const own = intParam(params, 'own', shipped.ownRows ?? 0, 0)
   const shared = intParam(params, 'shared', shipped.hashRows ?? 0, 0)
-  const base = { numItems, dim, maxLen, numCategories: 0 }
+  const scale = floatParam(params, 'scale', shipped.scale ?? 0, 0, 1000)
+  const base = { numItems, dim, maxLen, numCategories: 0, ...(scale > 0 ? { scale } : {}) }
   if (own === 0 || own >= numItems) return base
   if (shared < 2) throw new ParamError(`parameter own=${own} needs shared ≥ 2 (rows the other items hash into)`)
   return { ...base, ownRows: own, hashRows: shared }
@@ -41,7 +43,8 @@ export function modelConfig(numItems: number, dim: number, maxLen: number, param
 
 /** The item table's shape as reported with the results. */
 export function tableParams(cfg: SessionModelConfig): Record<string, number> {
-  return cfg.ownRows !== undefined ? { own: cfg.ownRows, shared: cfg.hashRows ?? 0 } : { own: 0 }
+  const table: Record<string, number> = cfg.ownRows !== undefined ? { own: cfg.ownRows, shared: cfg.hashRows ?? 0 } : { own: 0 }
+  return { ...table, scale: cfg.scale ?? 0 }
 }
 
 /**

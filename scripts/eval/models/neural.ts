@@ -19,11 +19,12 @@ export const TRAIN_DEFAULTS = {
   learningRate: 0.01,
   negatives: 512,
   bucket: true,
+  inBatch: false,
 } as const
 export const TRAIN_QUICK = { epochs: 1, negatives: 256 } as const
 
 /** `--param` keys of {@link trainParams}. */
-export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'seed'] as const
+export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'inbatch', 'seed'] as const
 
 /** Parsed training parameters of a centrally trained neural model. */
 export interface TrainParams {
@@ -35,6 +36,8 @@ export interface TrainParams {
   readonly negatives: number
   /** Length bucketing of batches (sdk/src/model/sparse-train.ts), `--param M.bucket=0|1`. */
   readonly bucket: boolean
+  /** Mixed negatives: the batch's targets too, logQ-corrected (sparse-train.ts), `M.inbatch=0|1`. */
+  readonly inBatch: boolean
   readonly seed: number
 }
 
@@ -52,13 +55,14 @@ export function trainParams(opts: FitOptions): TrainParams {
     learningRate: floatParam(p, 'lr', TRAIN_DEFAULTS.learningRate, 0, 10),
     negatives: intParam(p, 'negatives', opts.quick ? TRAIN_QUICK.negatives : TRAIN_DEFAULTS.negatives, 1),
     bucket: intParam(p, 'bucket', TRAIN_DEFAULTS.bucket ? 1 : 0, 0) === 1,
+    inBatch: intParam(p, 'inbatch', TRAIN_DEFAULTS.inBatch ? 1 : 0, 0) === 1,
     seed: intParam(p, 'seed', opts.seed, 0),
   }
 }
 
 /** The parameters as reported in the results. */
 export function reportedParams(t: TrainParams): Record<string, ParamValue> {
-  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket }
+  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket, inbatch: t.inBatch }
 }
 
 /**
@@ -80,6 +84,7 @@ export async function trainEpochs(
       seed: t.seed + e,
       sampledNegatives: t.negatives,
       bucketByLength: t.bucket,
+      inBatchNegatives: t.inBatch,
       onStep: (done, total) => opts.progress((e + done / total) / t.epochs, `epoch ${e + 1}/${t.epochs}`),
     })
     const extra = afterEpoch === undefined ? '' : `; ${await afterEpoch(e)}`

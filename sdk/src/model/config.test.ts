@@ -53,6 +53,8 @@ describe('compact item table', () => {
     expect(() => parseModelConfig({ ...cfg, hashRows: 1 })).toThrow(/hashRows/)
     expect(() => parseModelConfig({ ...cfg, hashRows: undefined })).toThrow(/hashRows/)
     expect(() => parseModelConfig({ ...cfg, ownRows: -1 })).toThrow(/ownRows/)
+    expect(parseModelConfig({ ...cfg, scale: 10 })).toEqual({ ...cfg, scale: 10 })
+    for (const scale of [-1, Number.NaN, Infinity, '10']) expect(() => parseModelConfig({ ...cfg, scale })).toThrow(/scale must be a finite number/)
   })
 })
 

@@ -22,6 +22,25 @@ export interface SessionModelConfig {
   readonly ownRows?: number
   /** Shared rows of the compact table; required (> 1) when `ownRows` is set. */
   readonly hashRows?: number
+  /**
+   * Cosine logits (absent or 0: plain dot products): the session vector and every output item
+   * vector are L2-normalised and their dot product is multiplied by `scale`, as NISER does
+   * (Gupta et al. 2019, "NISER: Normalized Item and Session Representations to Handle Popularity
+   * Bias", arXiv:1909.04276). A dot product lets popular items grow long vectors and win every
+   * list; the cosine ranks by direction, and the scale sets how peaked the softmax can get.
+   */
+  readonly scale?: number
+}
+
+/**
+ * Added under the square root of a cosine logit's norms, so that a zero vector (padding) stays
+ * zero with a bounded gradient; negligible against trained vectors (norms near 1).
+ */
+export const NORM_EPS = 1e-6
+
+/** The cosine-logit scale of a config, 0 when the model scores by plain dot products. */
+export function logitScale(cfg: SessionModelConfig): number {
+  return cfg.scale !== undefined && cfg.scale > 0 ? cfg.scale : 0
 }
 
 /** Whether the config shares table rows between items (see {@link SessionModelConfig.ownRows}). */
@@ -131,7 +150,12 @@ export function parseModelConfig(raw: Readonly<Record<string, unknown>>): Sessio
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`model config field ${k} must be a non-negative integer`)
     return v
   }
-  const base = { numItems: num('numItems'), dim: num('dim'), maxLen: num('maxLen'), numCategories: num('numCategories') }
+  let base: SessionModelConfig = { numItems: num('numItems'), dim: num('dim'), maxLen: num('maxLen'), numCategories: num('numCategories') }
+  if (raw.scale !== undefined) {
+    const scale = raw.scale
+    if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) throw new Error('model config field scale must be a finite number ≥ 0')
+    base = { ...base, scale }
+  }
   if (raw.ownRows === undefined && raw.hashRows === undefined) return base
   const cfg = { ...base, ownRows: num('ownRows'), hashRows: num('hashRows') }
   if (isCompact(cfg) && cfg.hashRows < 2) throw new Error('model config field hashRows must be at least 2 with ownRows')

@@ -6,6 +6,7 @@ import { buildExamples } from './examples.js'
 import { initWeights } from './init-weights.js'
 import { itemTableVectors } from './item-vectors.js'
 import { SessionModel } from './session-model.js'
+import { sampleLogCounts } from './sparse-train.js'
 
 const cfg = { numItems: 12, dim: 8, maxLen: 4, numCategories: 2 }
 
@@ -95,7 +96,58 @@ describe('SessionModel', () => {
     m.dispose()
   })
 
+  it('scores by cosine times the scale with cosine logits, and learns with them', async () => {
+    const cos = { numItems: 60, dim: 8, maxLen: 4, numCategories: 0, scale: 5 }
+    const m = new SessionModel(cos, initWeights(cos, 5))
+    const sessions = Array.from({ length: 30 }, () => [1, 2, 3, 4, 5, 6])
+    const { epochLosses } = await m.train(buildExamples(sessions, cos.maxLen), { epochs: 40, batchSize: 16, learningRate: 0.05, seed: 3, sampledNegatives: 6 })
+    expect(epochLosses.at(-1)!).toBeLessThan(epochLosses[0]! * 0.3)
+    const prefix = Int32Array.from([0, 1, 2, 3])
+    const scores = await m.scoreBatch(prefix, 1)
+    expect(scores.indexOf(Math.max(...scores))).toBe(4)
+    const h = await m.encodeBatch(prefix, 1)
+    const items = await m.itemVectors()
+    const norm = (v: Float32Array): number => Math.hypot(...v)
+    expect(norm(h)).toBeCloseTo(5, 4)
+    for (const i of [1, 4, 60]) expect(norm(items.subarray(i * 8, i * 8 + 8))).toBeCloseTo(1, 4)
+    // so no logit can exceed the scale, whatever the weights learned
+    expect(Math.max(...scores)).toBeLessThanOrEqual(5 + 1e-4)
+    m.dispose()
+  })
+
+  it('trains with mixed negatives (the batch\'s targets, logQ-corrected), compact table too', async () => {
+    for (const c of [
+      { numItems: 60, dim: 8, maxLen: 4, numCategories: 0 },
+      { numItems: 80, dim: 8, maxLen: 4, numCategories: 0, ownRows: 10, hashRows: 40, scale: 6 },
+    ]) {
+      const m = new SessionModel(c, initWeights(c, 5))
+      // Two interleaved sequences, so a batch's other targets are real negatives.
+      const sessions = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? [1, 2, 3, 4, 5, 6] : [7, 8, 9, 30, 31, 32]))
+      const ex = buildExamples(sessions, c.maxLen)
+      const { epochLosses } = await m.train(ex, { epochs: 40, batchSize: 16, learningRate: 0.05, seed: 3, sampledNegatives: 6, inBatchNegatives: true })
+      expect(epochLosses.at(-1)!).toBeLessThan(epochLosses[0]! * 0.3)
+      const scores = await m.scoreBatch(Int32Array.from([0, 7, 8, 9, 0, 1, 2, 3]), 2)
+      const n = c.numItems + 1
+      const best = (row: Float32Array): number => row.indexOf(Math.max(...row))
+      expect(best(scores.subarray(0, n))).toBe(30)
+      expect(best(scores.subarray(n))).toBe(4)
+      m.dispose()
+    }
+  })
+
   it('refuses weights of the wrong size', () => {
     expect(() => new SessionModel(cfg, new Float32Array(3))).toThrow(/needs/)
+  })
+})
+
+describe('sampleLogCounts', () => {
+  it('is the log of the expected count of each item among uniform draws plus a batch of targets', () => {
+    // targets: 1, 1, 1, 2 (item 3 and 4 never a target)
+    const ex = buildExamples([[3, 1, 1, 1, 2]], 4)
+    const lq = sampleLogCounts(ex, 4, 2, 8)
+    expect(lq[1]).toBeCloseTo(Math.log(2 / 4 + (8 * 3) / 4), 5)
+    expect(lq[2]).toBeCloseTo(Math.log(2 / 4 + 8 / 4), 5)
+    expect(lq[3]).toBeCloseTo(Math.log(2 / 4), 5)
+    expect(lq[4]).toBeCloseTo(Math.log(2 / 4), 5)
   })
 })

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { itemCategoryIndex, itemSlots, modelLayout, slotsPerItem, type SessionModelConfig } from './config.js'
+import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, slotsPerItem, type SessionModelConfig } from './config.js'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
@@ -37,6 +37,8 @@ export interface TrainOptions {
   readonly onStep?: (done: number, total: number) => void
   /** Sampled-softmax training only: batch prefixes of similar length (see sparse-train.ts). */
   readonly bucketByLength?: boolean
+  /** Sampled-softmax training only: mixed negatives with logQ correction (see sparse-train.ts). */
+  readonly inBatchNegatives?: boolean
 }
 
 /** The optimizers {@link SessionModel.train} can use. */
@@ -120,9 +122,19 @@ export class SessionModel implements RowSparseModel {
   private itemMatrix(): tf.Tensor2D {
     const p = this.p
     const cats = lookup(p.catEmb as tf.Tensor2D, this.itemCats)
-    if (this.slotRows === null) return tf.add(p.itemEmb!, cats) as tf.Tensor2D
+    if (this.slotRows === null) return this.outputNorm(tf.add(p.itemEmb!, cats) as tf.Tensor2D)
     const [a, b] = this.slotRows
-    return tf.addN([tf.gather(p.itemEmb!, a), tf.gather(p.itemEmb!, b), cats]) as tf.Tensor2D
+    return this.outputNorm(tf.addN([tf.gather(p.itemEmb!, a), tf.gather(p.itemEmb!, b), cats]) as tf.Tensor2D)
+  }
+
+  /**
+   * With cosine logits ({@link SessionModelConfig.scale}), `v` [n, d] scaled to unit rows times
+   * `scale` (session vectors take the scale, item vectors 1); unchanged otherwise.
+   */
+  private outputNorm(v: tf.Tensor2D, scale = 1): tf.Tensor2D {
+    if (logitScale(this.cfg) === 0) return v
+    const norm = tf.sqrt(tf.add(tf.sum(tf.square(v), 1, true), NORM_EPS))
+    return tf.mul(tf.div(v, norm), scale) as tf.Tensor2D
   }
 
   /** The representation of the given item ids (any shape): only those rows are computed. */
@@ -149,7 +161,7 @@ export class SessionModel implements RowSparseModel {
 
   /** {@link RowSparseModel.outputRows}: item vectors plus the items' category embeddings. */
   outputRows(rows: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-    return tf.add(rows, lookup(this.p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))) as tf.Tensor2D
+    return this.outputNorm(tf.add(rows, lookup(this.p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))) as tf.Tensor2D)
   }
 
   /**
@@ -172,7 +184,7 @@ export class SessionModel implements RowSparseModel {
     const masked = tf.where(mask, e, tf.fill([b, len], -1e9))
     const alpha = tf.reshape(tf.softmax(masked, 1), [b, len, 1])
     const s = tf.sum(tf.mul(alpha, emb), 1) as tf.Tensor2D
-    return tf.matMul(tf.concat([s, last], 1), p.outW as tf.Tensor2D)
+    return this.outputNorm(tf.matMul(tf.concat([s, last], 1), p.outW as tf.Tensor2D), logitScale(this.cfg))
   }
 
   /** Logits over all items for a batch of right-aligned prefixes [batch, maxLen]. */

@@ -51,6 +51,15 @@ export interface SparseTrainOptions {
    * of padding (most SR-GNN prefixes are far shorter than maxLen).
    */
   readonly bucketByLength?: boolean
+  /**
+   * Mixed negative sampling (Yang et al. 2020, "Mixed Negative Sampling for Learning Two-tower
+   * Neural Networks in Recommendations", WWW): the batch's other targets are negatives too, so
+   * popular items (which uniform sampling rarely draws) are pushed apart from each other. Every
+   * candidate's logit is then corrected by minus the log of its expected count in the sample,
+   * `N / items + batch · p(item)` with p the item's share of the training targets (the logQ
+   * correction of sampled softmax, Bengio & Senécal 2008; Yi et al. 2019, RecSys).
+   */
+  readonly inBatchNegatives?: boolean
 }
 
 /** Batches per bucketing window (see {@link SparseTrainOptions.bucketByLength}). */
@@ -77,6 +86,27 @@ function batchStarts(order: Int32Array, lengths: Uint8Array, maxLen: number, bat
   }
   shuffleInPlace(starts, rand)
   return starts
+}
+
+/**
+ * log of every item's expected count in a batch's candidates under mixed negative sampling:
+ * `negatives` uniform draws plus `batch` targets drawn from the training targets' distribution.
+ * @example sampleLogCounts(ex, 4, 2, 8)[i] // log(2 / 4 + 8 · share of item i among ex's targets)
+ */
+export function sampleLogCounts(ex: Examples, numItems: number, negatives: number, batch: number): Float32Array {
+  const counts = new Float64Array(numItems + 1)
+  for (let e = 0; e < ex.count; e++) counts[ex.targets[e]!]!++
+  const out = new Float32Array(numItems + 1)
+  const uniform = negatives / numItems
+  for (let i = 0; i <= numItems; i++) out[i] = Math.log(uniform + (batch * counts[i]!) / Math.max(1, ex.count))
+  return out
+}
+
+/** `values` at `ids`. */
+function pick(values: Float32Array, ids: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(ids.length)
+  for (let i = 0; i < ids.length; i++) out[i] = values[ids[i]!]!
+  return out
 }
 
 const B1 = 0.9
@@ -144,6 +174,8 @@ export class RowSparseTrainer {
       while (pad < maxLen && ex.inputs[e * maxLen + pad] === 0) pad++
       lengths[e] = maxLen - pad
     }
+    const inBatch = opts.inBatchNegatives === true
+    const logQ = inBatch ? sampleLogCounts(ex, model.numItems, N, opts.batchSize) : null
     let steps = 0
     const perEpoch = Math.ceil(ex.count / opts.batchSize)
     const total = Math.min(opts.maxSteps ?? Infinity, perEpoch * opts.epochs)
@@ -222,14 +254,22 @@ export class RowSparseTrainer {
           const ng = tf.tensor1d(negL, 'int32')
           const nG = tf.tensor1d(negG, 'int32')
           const slotIdx = itemRowsLocal === null ? null : tf.tensor2d(itemRowsLocal, [k, ids.length], 'int32')
+          // With mixed negatives: the batch's targets as negatives, every logit logQ-corrected.
+          const cands = logQ === null ? nG : tf.concat([nG, yG])
+          const candsLocal = logQ === null ? ng : tf.concat([ng, y])
+          const lq = logQ === null ? null : { pos: tf.tensor2d(pick(logQ, yg), [n, 1]), neg: tf.tensor2d([...pick(logQ, negG), ...pick(logQ, yg)], [1, N + n]) }
           const f = (): tf.Scalar => {
             // The batch's item vectors: the rows themselves, or the sum of each item's rows.
             const items = (slotIdx === null ? rowsVar : tf.sum(lookup(rowsVar, slotIdx), 0)) as tf.Tensor2D
             const h = model.encodeRows(items, x, xG)
-            const pos = tf.sum(tf.mul(h, model.outputRows(lookup(items, y) as tf.Tensor2D, yG)), 1, true)
-            const negOut = model.outputRows(lookup(items, ng) as tf.Tensor2D, nG)
-            const negLogits = tf.matMul(h, negOut, false, true)
-            const hit = tf.equal(tf.reshape(yG, [-1, 1]), tf.reshape(nG, [1, -1]))
+            let pos: tf.Tensor = tf.sum(tf.mul(h, model.outputRows(lookup(items, y) as tf.Tensor2D, yG)), 1, true)
+            const negOut = model.outputRows(lookup(items, candsLocal) as tf.Tensor2D, cands as tf.Tensor1D)
+            let negLogits: tf.Tensor = tf.matMul(h, negOut, false, true)
+            if (lq !== null) {
+              pos = tf.sub(pos, lq.pos)
+              negLogits = tf.sub(negLogits, lq.neg)
+            }
+            const hit = tf.equal(tf.reshape(yG, [-1, 1]), tf.reshape(cands, [1, -1]))
             const masked = tf.where(hit, tf.fill(negLogits.shape, -1e9), negLogits)
             return tf.mean(tf.sub(tf.logSumExp(tf.concat([pos, masked], 1), 1), tf.reshape(pos, [-1]))) as tf.Scalar
           }

@@ -37,9 +37,11 @@ describe('SessionScorer', () => {
     { numItems: 30, dim: 5, maxLen: 1, numCategories: 2 },
     // A compact table: items 1..12 own a row, the others sum two of 9 shared rows.
     { numItems: 80, dim: 8, maxLen: 5, numCategories: 3, ownRows: 12, hashRows: 9 },
+    // Cosine logits (NISER): unit session and item vectors, times the scale.
+    { numItems: 80, dim: 8, maxLen: 5, numCategories: 3, ownRows: 12, hashRows: 9, scale: 7 },
   ]
   for (const [c, cfg] of configs.entries()) {
-    it(`scores every item as SessionModel.logits does (dim ${cfg.dim}, maxLen ${cfg.maxLen}, ${cfg.numCategories} categories${cfg.ownRows ? ', compact table' : ''})`, async () => {
+    it(`scores every item as SessionModel.logits does (dim ${cfg.dim}, maxLen ${cfg.maxLen}, ${cfg.numCategories} categories${cfg.ownRows ? ', compact table' : ''}${cfg.scale ? ', cosine logits' : ''})`, async () => {
       const rand = mulberry32(100 + c)
       const weights = randomWeights(cfg, 7 + c)
       // Some categories out of range, as a damaged bundle could carry: both treat them as unknown.

@@ -6,7 +6,7 @@
  * Parity with `SessionModel.logits` is tested in score-js.test.ts.
  */
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { itemCategoryIndex, itemSlots, modelLayout, parseModelConfig, slotsPerItem, type SessionModelConfig } from '../model/config.js'
+import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, parseModelConfig, slotsPerItem, type SessionModelConfig } from '../model/config.js'
 import type { GlobalModel } from './model-cache.js'
 
 /** Category index per model row (row 0 is padding), from the bundle's per-item categories. */
@@ -139,16 +139,31 @@ export class SessionScorer {
       for (let r = 0; r < d; r++) s += attended[r]! * outW[r * d + c]! + last[r]! * outW[(d + r) * d + c]!
       out[c] = s
     }
+    const scale = logitScale(this.cfg)
+    if (scale > 0) {
+      const f = scale / norm(out)
+      for (let c = 0; c < d; c++) out[c] = out[c]! * f
+    }
     return out
   }
 
-  /** The model's score of item row `row` after the session: a dot product with its item vector. */
+  /**
+   * The model's score of item row `row` after the session: a dot product with its item vector
+   * (with cosine logits, the unit item vector: the session vector already carries the scale).
+   */
   score(session: Float32Array, row: number): number {
     const item = this.itemVector(row, this.scratch)
     let s = 0
     for (let k = 0; k < this.cfg.dim; k++) s += session[k]! * item[k]!
-    return s
+    return logitScale(this.cfg) > 0 ? s / norm(item) : s
   }
+}
+
+/** The L2 norm the tfjs model divides by (session-model.ts `outputNorm`). */
+function norm(v: Float32Array): number {
+  let s = 0
+  for (let k = 0; k < v.length; k++) s += v[k]! * v[k]!
+  return Math.sqrt(s + NORM_EPS)
 }
 
 /** x [rows] times M [rows, cols] (row-major), in double precision. */

@@ -75,6 +75,8 @@ const paths: [string, SessionModelConfig, TrainOptions][] = [
   ['sampled softmax, compact table, Adam, length buckets', compact, { ...sampled, bucketByLength: true }],
   ['sampled softmax, compact table, SGD', compact, { ...sampled, optimizer: 'sgd' }],
   ['sampled softmax, a row per item', rowPerItem, sampled],
+  ['sampled softmax, compact table, cosine logits, mixed negatives', { ...compact, scale: 8 }, { ...sampled, inBatchNegatives: true }],
+  ['full softmax, cosine logits', { ...small, scale: 8 }, schedule],
 ]
 
 /** Trains twice (optimizer state carried over), then scores, encodes, reads and resets. */
