@@ -32,7 +32,7 @@ import { evaluateCases } from '../evaluate.js'
 import { checkParams, choiceParam, floatParam, intParam } from '../params.js'
 import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
 import { downloadBytes, modelConfig, TABLE_PARAM_KEYS, tableParams } from './fedrec-central.js'
-import { itemIndex, modelSessions, NeuralRecommender, TRAIN_DEFAULTS } from './neural.js'
+import { itemIndex, modelSessions, NeuralRecommender } from './neural.js'
 import { nodeTf } from './tf-node.js'
 
 /**
@@ -110,7 +110,7 @@ export class FederatedSim extends NeuralRecommender {
 
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
     this.index = itemIndex(data)
-    const cfg = modelConfig(this.index.numItems, intParam(p, 'dim', TRAIN_DEFAULTS.dim, 4), intParam(p, 'maxlen', TRAIN_DEFAULTS.maxLen, 1), p)
+    const cfg = modelConfig(this.index.numItems, p)
     const sessions = modelSessions(held.fit, this.index)
     const clients = Math.ceil(sessions.length / k)
     const q = Math.min(1, cohort / clients)

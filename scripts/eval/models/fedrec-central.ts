@@ -27,13 +27,15 @@ export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale'] as const
  * that catalogue (`catalogueConfig`: compact above 7,500 items) unless `--param M.own=N` and
  * `M.shared=N` say otherwise (`own=0`: one row per item, the uncompressed table), and its logits
  * (`M.scale=S`: cosine logits times S, 0: dot products).
- * @example modelConfig(43097, 32, 10, {}) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0, ownRows: 5000, hashRows: 2500 }
+ * @example modelConfig(43097, {}) // { numItems: 43097, dim: 24, maxLen: 10, numCategories: 0, scale: 10, ownRows: 7500, hashRows: 2500 }
  */
-export function modelConfig(numItems: number, dim: number, maxLen: number, params: FitOptions['params']): SessionModelConfig {
+export function modelConfig(numItems: number, params: FitOptions['params']): SessionModelConfig {
   // The shared data sets carry no categories: every item is in category 0 ("unknown").
   const shipped = catalogueConfig(numItems, 0)
   const own = intParam(params, 'own', shipped.ownRows ?? 0, 0)
   const shared = intParam(params, 'shared', shipped.hashRows ?? 0, 0)
+  const dim = intParam(params, 'dim', shipped.dim, 4)
+  const maxLen = intParam(params, 'maxlen', shipped.maxLen, 1)
   const scale = floatParam(params, 'scale', shipped.scale ?? 0, 0, 1000)
   const base = { numItems, dim, maxLen, numCategories: 0, ...(scale > 0 ? { scale } : {}) }
   if (own === 0 || own >= numItems) return base
@@ -44,7 +46,7 @@ export function modelConfig(numItems: number, dim: number, maxLen: number, param
 /** The item table's shape as reported with the results. */
 export function tableParams(cfg: SessionModelConfig): Record<string, number> {
   const table: Record<string, number> = cfg.ownRows !== undefined ? { own: cfg.ownRows, shared: cfg.hashRows ?? 0 } : { own: 0 }
-  return { ...table, scale: cfg.scale ?? 0 }
+  return { dim: cfg.dim, maxlen: cfg.maxLen, ...table, scale: cfg.scale ?? 0 }
 }
 
 /**
@@ -74,7 +76,7 @@ export class FedrecCentral extends NeuralRecommender {
     const split = validate ? carveValidation(data, 0.1, 5000) : null
     // The catalogue (and so the model's output layer) is the whole training set's in both modes.
     this.index = itemIndex(data)
-    const cfg = modelConfig(this.index.numItems, t.dim, t.maxLen, opts.params)
+    const cfg = modelConfig(this.index.numItems, opts.params)
     const ex = trainingExamples(split?.fit ?? data, this.index, cfg.maxLen)
     const model = new SessionModel(cfg, initWeights(cfg, t.seed))
     opts.log(`${ex.count} training examples, ${cfg.numItems} items, ${layoutSize(modelLayout(cfg))} weights`)

@@ -6,20 +6,23 @@ import { floatParam, intParam } from '../params.js'
 import type { FitInfo, FitOptions, ParamValue, Recommender } from '../recommender.js'
 
 /**
- * Training defaults of the centrally trained neural models (`fedrec-central`, `gru`). The learning
- * rate (0.01 against 0.002) was picked on the validation split (last 10 % of training sessions)
- * of the quick Diginetica subsample; the rest are first choices sized to the CPU budget, not
- * tuned. `--quick` trains one epoch with fewer negatives to stay in the CI budget.
+ * Training defaults of the centrally trained neural models (`fedrec-central`, `gru`; the session
+ * model's own width and length are the shipped config's: fedrec-central.ts `modelConfig`). The
+ * learning rate (0.01 against 0.002) was picked on the validation split (last 10 % of training
+ * sessions) of the quick Diginetica subsample; mixed negatives (`inBatch`) and 4 epochs on the
+ * validation split of the full Diginetica training sessions (docs/MODEL.md); the rest are first
+ * choices sized to the CPU budget, not tuned. `--quick` trains one epoch with fewer negatives to
+ * stay in the CI budget.
  */
 export const TRAIN_DEFAULTS = {
   dim: 32,
   maxLen: 10,
-  epochs: 3,
+  epochs: 4,
   batchSize: 256,
   learningRate: 0.01,
   negatives: 512,
   bucket: true,
-  inBatch: false,
+  inBatch: true,
 } as const
 export const TRAIN_QUICK = { epochs: 1, negatives: 256 } as const
 

@@ -45,6 +45,12 @@ describe('compact item table', () => {
     expect(big.ownRows).toBeGreaterThan(0)
     expect(layoutSize(modelLayout(big))).toBe(layoutSize(modelLayout(bigger)))
     expect(catalogueConfig(COMPACT_ABOVE, 0).ownRows).toBeUndefined()
+    expect(catalogueConfig(COMPACT_ABOVE + 1, 0).ownRows).toBeLessThan(COMPACT_ABOVE + 1)
+    // Both sides of the threshold stay near the size one int4 update can carry in 128 KiB.
+    for (const n of [COMPACT_ABOVE, COMPACT_ABOVE + 1]) expect(layoutSize(modelLayout(catalogueConfig(n, 0)))).toBeLessThan(256_000)
+    // Cosine logits where they were validated (large catalogues), dot products for small shops.
+    expect(big.scale).toBeGreaterThan(0)
+    expect(catalogueConfig(194, 24).scale).toBeUndefined()
   })
 
   it('reads a compact config back and refuses a broken one', () => {

@@ -109,21 +109,27 @@ export function itemCategoryIndex(cfg: SessionModelConfig, itemCategories?: Arra
 }
 
 /**
- * The config the SDK ships for a catalogue: 32 wide, last 10 items; above
- * {@link COMPACT_ABOVE} items a compact table of {@link COMPACT_OWN} own rows and
- * {@link COMPACT_SHARED} shared rows keeps the model near 250k parameters (docs/RESULTS.md has
- * what it costs in accuracy; docs/BENCHMARKS.md what it weighs).
+ * The config the SDK ships for a catalogue: the last 10 items; up to {@link COMPACT_ABOVE}
+ * items a row per item, 32 wide, scored by dot products; above it a compact table of
+ * {@link COMPACT_OWN} own rows and {@link COMPACT_SHARED} shared rows, {@link COMPACT_DIM} wide,
+ * with cosine logits times {@link COMPACT_SCALE} — about 243k parameters whatever the catalogue,
+ * so one int4 update fits the 128 KiB upload budget. The compact shape and the scale were chosen
+ * on a validation split of the full Diginetica training sessions (docs/MODEL.md; what it costs
+ * in accuracy: docs/RESULTS.md; what it weighs: docs/BENCHMARKS.md).
  * @example catalogueConfig(194, 24).ownRows // undefined: small shops keep a row per item
  */
 export function catalogueConfig(numItems: number, numCategories: number): SessionModelConfig {
-  const base = { numItems, dim: CATALOGUE_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories }
-  return numItems > COMPACT_ABOVE ? { ...base, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED } : base
+  if (numItems <= COMPACT_ABOVE) return { numItems, dim: CATALOGUE_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories }
+  return { numItems, dim: COMPACT_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED, scale: COMPACT_SCALE }
 }
 export const CATALOGUE_DIM = 32
 export const CATALOGUE_MAX_LEN = 10
-export const COMPACT_OWN = 5000
+/** Largest catalogue with a row per item: 7,501 rows × 32 ≈ 240k parameters, like the compact table. */
+export const COMPACT_ABOVE = 7500
+export const COMPACT_DIM = 24
+export const COMPACT_OWN = 7500
 export const COMPACT_SHARED = 2500
-export const COMPACT_ABOVE = COMPACT_OWN + COMPACT_SHARED
+export const COMPACT_SCALE = 10
 
 /**
  * Ordered tensors of the model. The flat weight vector a device trains and the server averages
