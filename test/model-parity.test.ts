@@ -92,9 +92,9 @@ const jobs: Record<string, Omit<ParityJob, 'backend'>> = {
     sessions,
     opts: { epochs: 2, batchSize: 8, learningRate: 0.02, seed: 4 },
   },
-  // A large shop's path: compact table, sampled softmax with row-sparse lazy Adam.
-  'sampled softmax, compact table': {
-    cfg: { numItems: 3000, dim: 8, maxLen: 5, numCategories: 0, ownRows: 20, hashRows: 30 },
+  // A large shop's path: compact table, cosine logits, sampled softmax with row-sparse lazy Adam.
+  'sampled softmax, compact table, cosine logits': {
+    cfg: { numItems: 3000, dim: 8, maxLen: 5, numCategories: 0, ownRows: 20, hashRows: 30, scale: 10 },
     seed: 12,
     sessions: sessions.map((s) => s.map((i) => (i * 71) % 3000 || 1)),
     opts: { epochs: 2, batchSize: 8, learningRate: 0.02, seed: 5, sampledNegatives: 16, bucketByLength: true },
