@@ -92,6 +92,8 @@ describe('privacy ledgers', () => {
     const products = (await (await fetch(`${edge.url}shop/products.json`)).json()) as Product[]
     await page.goto(edge.url)
     await page.locator('#consent-grant').click()
+    // The banner closes once the consent is stored in IndexedDB; navigating before that aborts the write.
+    await page.locator('#consent-grant').waitFor({ state: 'detached' })
     const mine = products.filter((p) => p.category === 'smartphones').slice(0, 5)
     for (const p of mine) {
       await page.goto(`${edge.url}product.html?id=${p.id}`)

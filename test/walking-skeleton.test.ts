@@ -134,6 +134,8 @@ describe('walking skeleton', () => {
     for (const s of shoppers) {
       await s.page.goto(edge.url)
       await s.page.locator('#consent-grant').click()
+      // The banner closes once the consent is stored in IndexedDB; navigating before that aborts the write.
+      await s.page.locator('#consent-grant').waitFor({ state: 'detached' })
       await browse(s)
       const st = await sdkStatus(s.page)
       expect(st.consent).toBe('granted')
