@@ -102,6 +102,15 @@ export function sampleLogCounts(ex: Examples, numItems: number, negatives: numbe
   return out
 }
 
+/**
+ * The logQ corrections of a batch: of its targets [n, 1] and of its candidates [1, N + n] (the
+ * uniform negatives, then the targets again as in-batch negatives). Call inside a tidy.
+ */
+function logQTensors(logQ: Float32Array, negatives: Int32Array, targets: Int32Array): { pos: tf.Tensor2D; neg: tf.Tensor2D } {
+  const t = pick(logQ, targets)
+  return { pos: tf.tensor2d(t, [t.length, 1]), neg: tf.tensor2d([...pick(logQ, negatives), ...t], [1, negatives.length + t.length]) }
+}
+
 /** `values` at `ids`. */
 function pick(values: Float32Array, ids: ArrayLike<number>): Float32Array {
   const out = new Float32Array(ids.length)
@@ -257,7 +266,7 @@ export class RowSparseTrainer {
           // With mixed negatives: the batch's targets as negatives, every logit logQ-corrected.
           const cands = logQ === null ? nG : tf.concat([nG, yG])
           const candsLocal = logQ === null ? ng : tf.concat([ng, y])
-          const lq = logQ === null ? null : { pos: tf.tensor2d(pick(logQ, yg), [n, 1]), neg: tf.tensor2d([...pick(logQ, negG), ...pick(logQ, yg)], [1, N + n]) }
+          const lq = logQ === null ? null : logQTensors(logQ, negG, yg)
           const f = (): tf.Scalar => {
             // The batch's item vectors: the rows themselves, or the sum of each item's rows.
             const items = (slotIdx === null ? rowsVar : tf.sum(lookup(rowsVar, slotIdx), 0)) as tf.Tensor2D
