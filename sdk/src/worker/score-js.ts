@@ -47,6 +47,8 @@ export class SessionScorer {
   /** The item table rows of every item, `slots` per item (config.ts `itemSlots`). */
   private readonly rows: Int32Array
   private readonly slots: 1 | 2
+  /** The config's cosine-logit scale (config.ts `logitScale`), 0 for dot products. */
+  private readonly scale: number
   private readonly scratch: Float32Array
 
   constructor(cfg: SessionModelConfig, weights: Float32Array, itemCategories?: ArrayLike<number>) {
@@ -55,6 +57,7 @@ export class SessionScorer {
     this.cats = itemCategoryIndex(cfg, itemCategories)
     this.rows = itemSlots(cfg)
     this.slots = slotsPerItem(cfg)
+    this.scale = logitScale(cfg)
     this.scratch = new Float32Array(cfg.dim)
   }
 
@@ -139,9 +142,8 @@ export class SessionScorer {
       for (let r = 0; r < d; r++) s += attended[r]! * outW[r * d + c]! + last[r]! * outW[(d + r) * d + c]!
       out[c] = s
     }
-    const scale = logitScale(this.cfg)
-    if (scale > 0) {
-      const f = scale / norm(out)
+    if (this.scale > 0) {
+      const f = this.scale / norm(out)
       for (let c = 0; c < d; c++) out[c] = out[c]! * f
     }
     return out
@@ -155,7 +157,7 @@ export class SessionScorer {
     const item = this.itemVector(row, this.scratch)
     let s = 0
     for (let k = 0; k < this.cfg.dim; k++) s += session[k]! * item[k]!
-    return logitScale(this.cfg) > 0 ? s / norm(item) : s
+    return this.scale > 0 ? s / norm(item) : s
   }
 }
 
