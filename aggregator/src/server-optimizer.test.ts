@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { applyFedAvg } from './fedavg.js'
-import { applyFedAdam, FEDADAM_DEFAULTS, serverStep, type FedAdamState } from './server-optimizer.js'
+import { applyFedAdam, applyFedAvgM, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, serverStep, type FedAdamState, type ServerMomentumState } from './server-optimizer.js'
 
 const adam = { expectedClients: 2, serverLearningRate: 0.1, ...FEDADAM_DEFAULTS }
 
@@ -72,5 +72,60 @@ describe('serverStep', () => {
     const a = serverStep(new Float32Array(1), Float64Array.from([1]), s, null)
     const b = serverStep(a.weights, Float64Array.from([1]), s, a.state)
     expect(b.state?.step).toBe(2)
+  })
+})
+
+describe('FedAvgM (Hsu et al. 2019)', () => {
+  const avgm = { expectedClients: 2, serverLearningRate: 0.5, ...FEDAVGM_DEFAULTS }
+
+  it('follows v ← βv + Δ, w ← w + η·v over two rounds', () => {
+    const first = applyFedAvgM(Float32Array.from([1, -1]), Float64Array.from([0.4, -0.2]), avgm, null)
+    // Round 1: Δ = [0.2, −0.1], v = Δ, w = w + 0.5·v.
+    expect(Array.from(first.weights)).toEqual([1.1, -1.05].map((x) => expect.closeTo(x, 6)))
+    const second = applyFedAvgM(first.weights, Float64Array.from([0.2, 0]), avgm, first.state)
+    // Round 2: Δ = [0.1, 0], v = 0.9·[0.2, −0.1] + Δ = [0.28, −0.09].
+    expect(Array.from(second.state.m)).toEqual([0.28, -0.09].map((x) => expect.closeTo(x, 6)))
+    expect(Array.from(second.weights)).toEqual([1.24, -1.095].map((x) => expect.closeTo(x, 6)))
+    expect(second.state.step).toBe(2)
+  })
+
+  it('is FedAvg with β = 0, and steps η/(1 − β) times a steady mean delta in the limit (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 1, maxLength: 10 }), (d) => {
+        const w = new Float32Array(d.length)
+        const sum = Float64Array.from(d)
+        const plain = applyFedAvg(w, sum, avgm)
+        expect(Array.from(applyFedAvgM(w, sum, { ...avgm, momentum: 0 }, null).weights)).toEqual(Array.from(plain))
+        let state: ServerMomentumState | null = null
+        let before: Float32Array = w
+        let after: Float32Array = w
+        for (let r = 0; r < 200; r++) {
+          before = after
+          ;({ weights: after, state } = applyFedAvgM(after, sum, avgm, state))
+        }
+        after.forEach((x, i) => expect(x - before[i]!).toBeCloseTo((0.5 * d[i]!) / 2 / (1 - 0.9), 2))
+      }),
+    )
+  })
+
+  it('leaves its inputs untouched and refuses a bad β or state of another size', () => {
+    const state: ServerMomentumState = { step: 1, m: Float32Array.from([0.5]) }
+    const w = Float32Array.from([1])
+    applyFedAvgM(w, Float64Array.from([1]), avgm, state)
+    expect(Array.from(state.m)).toEqual([0.5])
+    expect(Array.from(w)).toEqual([1])
+    expect(() => applyFedAvgM(w, Float64Array.from([1]), { ...avgm, momentum: 1 }, null)).toThrow(/momentum/)
+    expect(() => applyFedAvgM(new Float32Array(2), new Float64Array(2), avgm, state)).toThrow(RangeError)
+  })
+
+  it('serverStep threads its velocity, and starts afresh from state FedAdam left', () => {
+    const s = { optimizer: 'fedavgm', ...avgm } as const
+    const a = serverStep(new Float32Array(1), Float64Array.from([2]), s, null)
+    const b = serverStep(a.weights, Float64Array.from([2]), s, a.state)
+    expect(b.state?.step).toBe(2)
+    expect(b.weights[0]).toBeCloseTo(0.5 + 0.5 * 1.9, 6)
+    const fromAdam = serverStep(new Float32Array(1), Float64Array.from([2]), s, { step: 7, m: Float32Array.from([100]), v: Float32Array.from([1]) })
+    expect(fromAdam.state?.step).toBe(1)
+    expect(fromAdam.weights[0]).toBeCloseTo(0.5, 6)
   })
 })

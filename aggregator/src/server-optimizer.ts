@@ -1,12 +1,14 @@
 /**
  * Server optimizers applied to the round's averaged (noised) delta: FedAvg with a server learning
- * rate, or FedAdam (Reddi et al. 2021, "Adaptive Federated Optimization", ICLR, Alg. 2). Both only
- * post-process the DP average, so they cost no privacy.
+ * rate, FedAvgM (server momentum: Hsu, Qi & Brown 2019, "Measuring the Effects of Non-Identical
+ * Data Distribution for Federated Visual Classification", arXiv:1909.06335, §4), or FedAdam
+ * (Reddi et al. 2021, "Adaptive Federated Optimization", ICLR, Alg. 2). All only post-process the
+ * DP average, so they cost no privacy.
  */
 import { applyFedAvg } from './fedavg.js'
 
 /** Which server optimizer a deployment runs (FEDREC_SERVER_OPTIMIZER). */
-export const ServerOptimizer = { FedAvg: 'fedavg', FedAdam: 'fedadam' } as const
+export const ServerOptimizer = { FedAvg: 'fedavg', FedAvgM: 'fedavgm', FedAdam: 'fedadam' } as const
 export type ServerOptimizer = (typeof ServerOptimizer)[keyof typeof ServerOptimizer]
 
 /** FedAdam's hyper-parameters (Reddi et al. 2021). */
@@ -25,12 +27,63 @@ export interface FedAdamOptions {
  */
 export const FEDADAM_DEFAULTS = { beta1: 0.9, beta2: 0.99, tau: 1e-3 } as const satisfies FedAdamOptions
 
-/** FedAdam's moments, persisted between rounds so that a restart keeps them. */
-export interface FedAdamState {
+/** FedAvgM's hyper-parameter. */
+export interface FedAvgMOptions {
+  /** β of v ← β·v + Δ. */
+  readonly momentum: number
+}
+
+/**
+ * β = 0.9, the usual server momentum (Hsu et al. 2019 sweep β ∈ [0, 0.997] and report 0.9 with
+ * η = 1 among the best; TFF's and Flower's FedAvgM examples use 0.9 too).
+ * @example FEDAVGM_DEFAULTS.momentum // 0.9
+ */
+export const FEDAVGM_DEFAULTS = { momentum: 0.9 } as const satisfies FedAvgMOptions
+
+/** FedAvgM's velocity, persisted between rounds so that a restart keeps it. */
+export interface ServerMomentumState {
   /** Rounds applied so far. */
   readonly step: number
+  /** First moment: FedAvgM's velocity, or FedAdam's m. */
   readonly m: Float32Array
+}
+
+/** FedAdam's moments, persisted between rounds so that a restart keeps them. */
+export interface FedAdamState extends ServerMomentumState {
   readonly v: Float32Array
+}
+
+/** What a stateful server optimizer carries from round to round. */
+export type ServerOptimizerState = ServerMomentumState | FedAdamState
+
+/**
+ * One FedAvgM step: Δ = ΣΔᵢ/m, v ← β·v + Δ, w ← w + η·v, with v₀ = 0. With β = 0 it is FedAvg;
+ * on a steady direction it steps η/(1 − β) times the mean delta.
+ * @returns the new weights and the new velocity (the inputs are not modified)
+ * @example
+ * let state = null
+ * ;({ weights, state } = applyFedAvgM(weights, acc.sum, { expectedClients: 100, serverLearningRate: 1, momentum: 0.9 }, state))
+ */
+export function applyFedAvgM(
+  global: Float32Array,
+  sum: Float64Array,
+  opts: ServerStepOptions & FedAvgMOptions,
+  state: ServerMomentumState | null,
+): { weights: Float32Array; state: ServerMomentumState } {
+  const n = global.length
+  if (sum.length !== n) throw new RangeError('sum and weights differ in length')
+  if (!(opts.expectedClients > 0)) throw new RangeError('expectedClients must be positive')
+  if (!(opts.momentum >= 0 && opts.momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${opts.momentum}`)
+  if (state && state.m.length !== n) throw new RangeError(`FedAvgM state has ${state.m.length} values, the model ${n}`)
+  const { momentum: beta, serverLearningRate: eta } = opts
+  const m = state ? Float32Array.from(state.m) : new Float32Array(n)
+  const weights = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    const vi = beta * m[i]! + sum[i]! / opts.expectedClients
+    m[i] = vi
+    weights[i] = global[i]! + eta * vi
+  }
+  return { weights, state: { step: (state?.step ?? 0) + 1, m } }
 }
 
 /** What every server step needs. */
@@ -77,18 +130,23 @@ export function applyFedAdam(
 /** Settings of the server step of a deployment. */
 export type ServerStepSettings =
   | (ServerStepOptions & { readonly optimizer: typeof ServerOptimizer.FedAvg })
+  | (ServerStepOptions & FedAvgMOptions & { readonly optimizer: typeof ServerOptimizer.FedAvgM })
   | (ServerStepOptions & FedAdamOptions & { readonly optimizer: typeof ServerOptimizer.FedAdam })
 
 /**
- * Applies the configured optimizer: FedAvg keeps no state; FedAdam reads and returns its moments.
+ * Applies the configured optimizer: FedAvg keeps no state; FedAvgM reads and returns its
+ * velocity, FedAdam its moments. State of the other optimizer (a deployment that switched)
+ * is not reused: the step starts from zero moments.
  * @example const { weights, state } = serverStep(global, acc.sum, settings, savedState)
  */
 export function serverStep(
   global: Float32Array,
   sum: Float64Array,
   s: ServerStepSettings,
-  state: FedAdamState | null,
-): { weights: Float32Array; state: FedAdamState | null } {
+  state: ServerOptimizerState | null,
+): { weights: Float32Array; state: ServerOptimizerState | null } {
   if (s.optimizer === ServerOptimizer.FedAvg) return { weights: applyFedAvg(global, sum, s), state: null }
-  return applyFedAdam(global, sum, s, state)
+  const adamState = state !== null && 'v' in state ? state : null
+  if (s.optimizer === ServerOptimizer.FedAvgM) return applyFedAvgM(global, sum, s, adamState ? null : state)
+  return applyFedAdam(global, sum, s, adamState)
 }

@@ -25,3 +25,16 @@ describe('wire encodings of the round settings', () => {
     expect(() => roundSettings(env({ ...secure, FEDREC_UPDATE_ENCODING: 'int8' }))).toThrow(/cannot be combined with FEDREC_SECURE_AGGREGATION=on/)
   })
 })
+
+describe('server optimizer settings', () => {
+  it('default to FedAvg with η = 1; fedavgm takes β from FEDREC_SERVER_MOMENTUM (default 0.9)', () => {
+    expect(roundSettings(env({})).serverStep).toMatchObject({ optimizer: 'fedavg', serverLearningRate: 1 })
+    expect(roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'fedavgm' })).serverStep).toMatchObject({ optimizer: 'fedavgm', momentum: 0.9, serverLearningRate: 1 })
+    expect(roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'fedavgm', FEDREC_SERVER_MOMENTUM: '0.5' })).serverStep).toMatchObject({ momentum: 0.5 })
+  })
+
+  it('refuse an unknown optimizer and a momentum outside [0, 1), by name', () => {
+    expect(() => roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'sgd' }))).toThrow('FEDREC_SERVER_OPTIMIZER=sgd must be fedavg, fedavgm or fedadam')
+    expect(() => roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'fedavgm', FEDREC_SERVER_MOMENTUM: '1' }))).toThrow(/FEDREC_SERVER_MOMENTUM/)
+  })
+})

@@ -1,5 +1,5 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
-import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, ModelEncoding, NoiseMode, ServerOptimizer, UpdateEncoding, WIRE_DEFAULTS, type AdaptiveClipRound, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
+import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ServerOptimizer, UpdateEncoding, WIRE_DEFAULTS, type AdaptiveClipRound, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
 import type { GuardVars } from './guard-settings.js'
 import type { RateLimitBindings } from './rate-limiter.js'
 import type { RoundCoordinator } from './round-coordinator.js'
@@ -27,8 +27,10 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_CLIP_LR?: string
   /** σ_b, noise std on the cohort's sum of clip bits (default 0.05 × expected clients). */
   readonly FEDREC_CLIP_COUNT_STDDEV?: string
-  /** `fedavg` (default) or `fedadam`. */
+  /** `fedavg` (default), `fedavgm` (server momentum) or `fedadam`. */
   readonly FEDREC_SERVER_OPTIMIZER?: string
+  /** FedAvgM's β (default 0.9). */
+  readonly FEDREC_SERVER_MOMENTUM?: string
   readonly FEDREC_ADAM_BETA1?: string
   readonly FEDREC_ADAM_BETA2?: string
   readonly FEDREC_ADAM_TAU?: string
@@ -132,7 +134,9 @@ export function roundSettings(env: Env): RoundSettings {
     }
   }
   const optimizer = env.FEDREC_SERVER_OPTIMIZER || ServerOptimizer.FedAvg
-  if (optimizer !== ServerOptimizer.FedAvg && optimizer !== ServerOptimizer.FedAdam) throw new Error(`FEDREC_SERVER_OPTIMIZER=${optimizer} must be fedavg or fedadam`)
+  if (optimizer !== ServerOptimizer.FedAvg && optimizer !== ServerOptimizer.FedAvgM && optimizer !== ServerOptimizer.FedAdam) {
+    throw new Error(`FEDREC_SERVER_OPTIMIZER=${optimizer} must be fedavg, fedavgm or fedadam`)
+  }
   // FedAdam's step is ~η per coordinate whatever the delta's scale, so it needs a much smaller η
   // than FedAvg's 1 (Reddi et al. 2021 tune it in 10^[-3, 0]).
   const serverLearningRate = num(env.FEDREC_SERVER_LR, 'FEDREC_SERVER_LR', optimizer === ServerOptimizer.FedAdam ? 0.01 : 1, (n) => n > 0)
@@ -146,7 +150,9 @@ export function roundSettings(env: Env): RoundSettings {
           beta2: num(env.FEDREC_ADAM_BETA2, 'FEDREC_ADAM_BETA2', FEDADAM_DEFAULTS.beta2, (n) => n >= 0 && n < 1),
           tau: num(env.FEDREC_ADAM_TAU, 'FEDREC_ADAM_TAU', FEDADAM_DEFAULTS.tau, (n) => n > 0),
         }
-      : { optimizer, expectedClients, serverLearningRate }
+      : optimizer === ServerOptimizer.FedAvgM
+        ? { optimizer, expectedClients, serverLearningRate, momentum: num(env.FEDREC_SERVER_MOMENTUM, 'FEDREC_SERVER_MOMENTUM', FEDAVGM_DEFAULTS.momentum, (n) => n >= 0 && n < 1) }
+        : { optimizer, expectedClients, serverLearningRate }
   const clipNorm = num(env.FEDREC_CLIP_NORM, 'FEDREC_CLIP_NORM', adaptive ? ADAPTIVE_CLIP_DEFAULTS.initialClipNorm : 1, (n) => n > 0)
   const secureAggregation = secureAggregationSettings(env, { expectedClients, clipNorm, noiseMultiplier, noiseMode: mode, adaptive })
   return {

@@ -33,7 +33,7 @@ import { CHECKPOINT_SCHEMA, checkpointPays, deleteCheckpoint, loadCheckpoint, sa
 import type { CohortInit } from './secagg-cohort.js'
 import { assignCohort, cohortStarted, deleteSecureRound, hasCohortSum, loadCohortSums, putCohortSum, SECAGG_SCHEMA, secureLedger, type CohortSum } from './secagg-store.js'
 import { cohortScale } from '../../aggregator/src/secagg/index.js'
-import { addClipBit, deleteClipBits, loadAdamState, loadClipNorm, saveAdamState, saveClipNorm, SERVER_STATE_SCHEMA, sumClipBits } from './server-state.js'
+import { addClipBit, deleteClipBits, loadClipNorm, loadOptimizerState, saveOptimizerState, saveClipNorm, SERVER_STATE_SCHEMA, sumClipBits } from './server-state.js'
 
 /** What GET /v1/privacy answers. */
 export interface PrivacyReport {
@@ -351,14 +351,14 @@ export class RoundCoordinator extends DurableObject<Env> {
     let next: ModelBundle | null = null
     let nextBytes: Uint8Array | null = null
     const step = { ...this.settings.serverStep, expectedClients: cfg.expectedClients, serverLearningRate: cfg.serverLearningRate }
-    let adam = step.optimizer === ServerOptimizer.FedAdam ? loadAdamState(this.sql) : null
+    let moments = step.optimizer === ServerOptimizer.FedAvg ? null : loadOptimizerState(this.sql, step.optimizer)
     // Adaptive clipping: b̄ from the round's noised bits moves C for the next round, but only when
     // the round publishes (an abandoned round's updates, bits included, are dropped unused).
     let fraction: number | null = null
     let clipNext = this.clipNorm
     if (publish) {
-      const out = serverStep(this.model.weights, aggregateRound(this.sql, cfg.roundId, this.sum, this.guard), step, adam)
-      adam = out.state
+      const out = serverStep(this.model.weights, aggregateRound(this.sql, cfg.roundId, this.sum, this.guard), step, moments)
+      moments = out.state
       next = { version: this.model.version + 1, description: this.model.description, weights: out.weights }
       nextBytes = encodeModel(next)
       if (cfg.adaptiveClipping) {
@@ -398,7 +398,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       }
       this.sql.exec('INSERT INTO ledger (round_id, entry) VALUES (?, ?)', cfg.roundId, JSON.stringify(recorded))
       this.sql.exec("UPDATE round SET status = ? WHERE id = ?", entry.outcome, cfg.roundId)
-      if (publish && step.optimizer === ServerOptimizer.FedAdam) saveAdamState(this.sql, adam)
+      if (publish && step.optimizer !== ServerOptimizer.FedAvg) saveOptimizerState(this.sql, step.optimizer, moments)
       if (cfg.adaptiveClipping) saveClipNorm(this.sql, clipNext)
       this.clipNorm = clipNext
       deleteClipBits(this.sql, cfg.roundId)

@@ -1,8 +1,9 @@
 /**
  * State of the server that outlives a round and must survive a restart: the adaptive clip norm,
- * FedAdam's moments, and the clip bits of the open round. Kept in the Durable Object's SQLite.
+ * the server optimizer's moments (FedAvgM's velocity, FedAdam's m and v), and the clip bits of
+ * the open round. Kept in the Durable Object's SQLite.
  */
-import type { FedAdamState } from '../../aggregator/src/index.js'
+import type { ServerOptimizer, ServerOptimizerState } from '../../aggregator/src/index.js'
 import { deleteBlobs, getBlob, putBlob } from './blob-table.js'
 
 export const SERVER_STATE_SCHEMA = [
@@ -12,6 +13,8 @@ export const SERVER_STATE_SCHEMA = [
 
 const CLIP_NORM = 'clip_norm'
 const ADAM_STEP = 'adam_step'
+/** Which optimizer wrote the stored moments (absent: FedAdam, the only stateful one before FedAvgM). */
+const OPTIMIZER = 'server_optimizer'
 
 function getValue(sql: SqlStorage, key: string): string | null {
   return sql.exec<{ value: string }>('SELECT value FROM server_state WHERE key = ?', key).toArray()[0]?.value ?? null
@@ -45,24 +48,31 @@ export function deleteClipBits(sql: SqlStorage, roundId: number): void {
   sql.exec('DELETE FROM clip_bit WHERE round_id = ?', roundId)
 }
 
-/** FedAdam's moments, or null before its first step. */
-export function loadAdamState(sql: SqlStorage): FedAdamState | null {
+/**
+ * The server optimizer's moments, or null before its first step or when another optimizer wrote
+ * them (a deployment that switched starts from zero moments).
+ */
+export function loadOptimizerState(sql: SqlStorage, optimizer: ServerOptimizer): ServerOptimizerState | null {
   const step = getValue(sql, ADAM_STEP)
+  const writer = getValue(sql, OPTIMIZER) ?? 'fedadam'
   const m = getBlob(sql, 'adam', 0, 0)
   const v = getBlob(sql, 'adam', 0, 1)
-  if (step === null || !m || !v) return null
+  if (step === null || !m || writer !== optimizer) return null
   const floats = (b: Uint8Array): Float32Array => new Float32Array(b.slice().buffer)
-  return { step: Number(step), m: floats(m), v: floats(v) }
+  if (optimizer === 'fedadam') return v ? { step: Number(step), m: floats(m), v: floats(v) } : null
+  return { step: Number(step), m: floats(m) }
 }
 
-export function saveAdamState(sql: SqlStorage, state: FedAdamState | null): void {
+/** Stores the optimizer's moments (null: deletes them). */
+export function saveOptimizerState(sql: SqlStorage, optimizer: ServerOptimizer, state: ServerOptimizerState | null): void {
+  deleteBlobs(sql, 'adam', 0)
   if (!state) {
-    deleteBlobs(sql, 'adam', 0)
-    sql.exec('DELETE FROM server_state WHERE key = ?', ADAM_STEP)
+    sql.exec('DELETE FROM server_state WHERE key IN (?, ?)', ADAM_STEP, OPTIMIZER)
     return
   }
   const bytes = (f: Float32Array): Uint8Array => new Uint8Array(f.buffer, f.byteOffset, f.byteLength)
   putBlob(sql, 'adam', 0, 0, bytes(state.m))
-  putBlob(sql, 'adam', 0, 1, bytes(state.v))
+  if ('v' in state) putBlob(sql, 'adam', 0, 1, bytes(state.v))
   setValue(sql, ADAM_STEP, String(state.step))
+  setValue(sql, OPTIMIZER, optimizer)
 }

@@ -8,10 +8,13 @@
 import {
   applyFedAdam,
   applyFedAvg,
+  applyFedAvgM,
   clipInPlace,
   FEDADAM_DEFAULTS,
+  FEDAVGM_DEFAULTS,
   ServerOptimizer,
   type FedAdamState,
+  type ServerMomentumState,
   addGaussianNoise,
   dequantise,
   encodeUpdate,
@@ -88,7 +91,7 @@ export class FederatedSim extends NeuralRecommender {
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
       'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch',
-      'negatives', 'server_lr', 'server_opt', 'clip', 'delta', 'encoding', ...TABLE_PARAM_KEYS,
+      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
     const p = opts.params
@@ -99,8 +102,9 @@ export class FederatedSim extends NeuralRecommender {
     const localLr = floatParam(p, 'local_lr', FED_DEFAULTS.localLr, 0, 10)
     const localBatch = intParam(p, 'local_batch', FED_DEFAULTS.localBatch, 1)
     const negatives = intParam(p, 'negatives', FED_DEFAULTS.negatives, 1)
-    // `server_opt`: FedAvg, or FedAdam (Reddi et al. 2021).
+    // `server_opt`: FedAvg, FedAvgM (server momentum `momentum`, Hsu et al. 2019) or FedAdam (Reddi et al. 2021).
     const serverOpt = choiceParam(p, 'server_opt', Object.values(ServerOptimizer), ServerOptimizer.FedAvg)
+    const momentum = floatParam(p, 'momentum', FEDAVGM_DEFAULTS.momentum, 0, 0.999)
     const serverLr = floatParam(p, 'server_lr', serverOpt === ServerOptimizer.FedAdam ? FED_DEFAULTS.fedAdamLr : FED_DEFAULTS.serverLr, 0, 100)
     const dp = this.epsilon !== null
     // DP needs a clip norm; plain FedAvg may run unclipped (clip=0).
@@ -145,6 +149,7 @@ export class FederatedSim extends NeuralRecommender {
     const history: RoundPoint[] = []
     const curveEvery = Math.max(1, Math.floor(rounds / FED_HELD_OUT.curvePoints))
     let adam: FedAdamState | null = null
+    let velocity: ServerMomentumState | null = null
     let uploadBytes = 0
     let participations = 0
     let clipped = 0
@@ -188,6 +193,7 @@ export class FederatedSim extends NeuralRecommender {
       }
       const step = { expectedClients: cohort, serverLearningRate: serverLr }
       if (serverOpt === ServerOptimizer.FedAdam) ({ weights: global, state: adam } = applyFedAdam(global, sum.sum, { ...step, ...FEDADAM_DEFAULTS }, adam))
+      else if (serverOpt === ServerOptimizer.FedAvgM) ({ weights: global, state: velocity } = applyFedAvgM(global, sum.sum, { ...step, momentum }, velocity))
       else global = applyFedAvg(global, sum.sum, step)
       opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
       if ((r + 1) % curveEvery === 0 || r + 1 === rounds) {
@@ -221,6 +227,7 @@ export class FederatedSim extends NeuralRecommender {
         negatives,
         server_opt: serverOpt,
         server_lr: serverLr,
+        ...(serverOpt === ServerOptimizer.FedAvgM ? { momentum } : {}),
         participations,
         clip: clipNorm,
         clipped_fraction: Number((clipped / Math.max(1, participations)).toFixed(3)),
