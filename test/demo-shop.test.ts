@@ -120,11 +120,12 @@ describe('demo store', () => {
     expect(blank.colours).toBeLessThan(5)
     await page.goto(edge.url)
     await page.locator('#consent-deny').click()
-    // The widget records its impression once it has rendered on screen; leaving the page before
-    // that would rightly record none, so the test waits for the stored event, not for the DOM.
+    // The widget records its impression once it has been on screen (an IntersectionObserver, which
+    // needs a rendered frame: the screenshot makes one); leaving the page before the event is
+    // stored would rightly record none, so the test waits for the stored event, not for the DOM.
     await page.locator('#for-you .fedrec-widget__item').first().waitFor({ timeout: 120_000 })
-    await expect.poll(async () => (await deviceEvents(page)).some((e) => e.name === 'view_item_list' && e.params.item_list_id === 'for_you'), { timeout: 30_000 }).toBe(true)
     await shot(page, 'home')
+    await expect.poll(async () => (await deviceEvents(page)).some((e) => e.name === 'view_item_list' && e.params.item_list_id === 'for_you'), { timeout: 30_000 }).toBe(true)
     const phones = products.filter((p) => p.category === 'smartphones')
     const [first, second] = [phones[2]!, phones[5]!]
     await page.getByRole('navigation', { name: 'Categories' }).getByRole('link', { name: 'smartphones' }).click()
