@@ -190,6 +190,8 @@ describe('demo store', () => {
   it('finds products by search, with the query kept in the URL fragment', async () => {
     const { context, page } = await newShopper('searcher')
     await page.goto(edge.url)
+    // Typed before the store's script has wired the form, a search goes nowhere (method="dialog").
+    await page.locator('form[role="search"][data-wired="true"]').waitFor()
     await page.locator('input[name="q"]').fill('oppo')
     await page.locator('input[name="q"]').press('Enter')
     await page.getByRole('heading', { name: 'Results for “oppo”' }).waitFor()

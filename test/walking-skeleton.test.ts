@@ -72,6 +72,7 @@ async function browse(s: Shopper): Promise<void> {
   await page.goto(`${edge.url}cart.html`)
   await page.locator('#checkout').click()
   await page.locator('#order-confirmed').waitFor()
+  await page.locator('form[role="search"][data-wired="true"]').waitFor()
   await page.locator('input[name="q"]').fill(s.query)
   await page.locator('input[name="q"]').press('Enter')
   await page.getByRole('heading', { name: `Results for “${s.query}”` }).waitFor()

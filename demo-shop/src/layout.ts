@@ -27,6 +27,8 @@ function wireSearch(): void {
     const value = new FormData(form).get('q')
     if (typeof value === 'string' && value.trim()) location.assign(searchUrl(value.trim()))
   })
+  // Tells scripts driving the page (and tests) that a search typed now will be handled.
+  if (form) form.dataset.wired = 'true'
   // A new query on the home page changes only the fragment: render the new results.
   window.addEventListener('hashchange', () => location.reload())
 }

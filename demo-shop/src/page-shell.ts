@@ -44,7 +44,9 @@ export function pageHtml(p: (typeof PAGES)[number]): string {
   <a class="skip-link" href="#main">Skip to content</a>
   <header class="site-header">
     <a class="logo" href="/">fedrec<span> store</span></a>
-    <form action="/" role="search">
+    <!-- method="dialog": a search submitted before the store's script has run goes nowhere, so the
+         query never reaches the server in a URL; layout.ts moves it into the fragment. -->
+    <form action="/" method="dialog" role="search">
       <label class="visually-hidden" for="search-q">Search products</label>
       <input id="search-q" name="q" type="search" placeholder="Search products" autocomplete="off">
     </form>

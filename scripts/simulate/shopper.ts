@@ -27,6 +27,8 @@ export async function browse(s: SimShopper, baseUrl: string, plan: SessionPlan):
   const { page } = s
   if (plan.search) {
     await page.goto(baseUrl)
+    // A search typed before the store's script has wired the form goes nowhere (method="dialog").
+    await page.locator('form[role="search"][data-wired="true"]').waitFor({ timeout: STEP_TIMEOUT_MS })
     await page.locator('input[name="q"]').fill(plan.search)
     await page.locator('input[name="q"]').press('Enter')
     // Wait for the results themselves: the home page's grid is there before the search reloads it.
