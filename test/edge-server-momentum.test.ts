@@ -67,5 +67,4 @@ describe('edge server momentum (FedAvgM)', () => {
     const fresh = applyFedAvgM(second.m.weights, second.sum, opts, null)
     expect(maxDiff(fresh.weights, want2.weights)).toBeGreaterThan(1e-4)
   })
-
 })

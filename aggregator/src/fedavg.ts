@@ -56,6 +56,16 @@ export class RoundSum {
   }
 }
 
+/**
+ * What every server step checks before it moves the weights: a sum of the model's length and a
+ * positive fixed denominator.
+ * @throws RangeError otherwise
+ */
+export function checkServerStep(global: Float32Array, sum: Float64Array, opts: Pick<FedAvgOptions, 'expectedClients'>): void {
+  if (global.length !== sum.length) throw new RangeError('sum and weights differ in length')
+  if (!(opts.expectedClients > 0)) throw new RangeError('expectedClients must be positive')
+}
+
 export interface FedAvgOptions {
   /** Fixed denominator (expected cohort size), as DP-FedAvg requires: not the number received. */
   readonly expectedClients: number
@@ -69,8 +79,7 @@ export interface FedAvgOptions {
  * @example const next = applyFedAvg(global, acc.sum, { expectedClients: 100, serverLearningRate: 1 })
  */
 export function applyFedAvg(global: Float32Array, sum: Float64Array, opts: FedAvgOptions): Float32Array {
-  if (global.length !== sum.length) throw new RangeError('sum and weights differ in length')
-  if (!(opts.expectedClients > 0)) throw new RangeError('expectedClients must be positive')
+  checkServerStep(global, sum, opts)
   const k = opts.serverLearningRate / opts.expectedClients
   const out = new Float32Array(global.length)
   for (let i = 0; i < out.length; i++) out[i] = global[i]! + k * sum[i]!

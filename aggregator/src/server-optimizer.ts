@@ -5,7 +5,7 @@
  * (Reddi et al. 2021, "Adaptive Federated Optimization", ICLR, Alg. 2). All only post-process the
  * DP average, so they cost no privacy.
  */
-import { applyFedAvg } from './fedavg.js'
+import { applyFedAvg, checkServerStep } from './fedavg.js'
 
 /** Which server optimizer a deployment runs (FEDREC_SERVER_OPTIMIZER). */
 export const ServerOptimizer = { FedAvg: 'fedavg', FedAvgM: 'fedavgm', FedAdam: 'fedadam' } as const
@@ -70,9 +70,8 @@ export function applyFedAvgM(
   opts: ServerStepOptions & FedAvgMOptions,
   state: ServerMomentumState | null,
 ): { weights: Float32Array; state: ServerMomentumState } {
+  checkServerStep(global, sum, opts)
   const n = global.length
-  if (sum.length !== n) throw new RangeError('sum and weights differ in length')
-  if (!(opts.expectedClients > 0)) throw new RangeError('expectedClients must be positive')
   if (!(opts.momentum >= 0 && opts.momentum < 1)) throw new RangeError(`momentum must be in [0, 1), got ${opts.momentum}`)
   if (state && state.m.length !== n) throw new RangeError(`FedAvgM state has ${state.m.length} values, the model ${n}`)
   const { momentum: beta, serverLearningRate: eta } = opts
@@ -108,9 +107,8 @@ export function applyFedAdam(
   opts: ServerStepOptions & FedAdamOptions,
   state: FedAdamState | null,
 ): { weights: Float32Array; state: FedAdamState } {
+  checkServerStep(global, sum, opts)
   const n = global.length
-  if (sum.length !== n) throw new RangeError('sum and weights differ in length')
-  if (!(opts.expectedClients > 0)) throw new RangeError('expectedClients must be positive')
   if (state && (state.m.length !== n || state.v.length !== n)) throw new RangeError(`FedAdam state has ${state.m.length} values, the model ${n}`)
   const { beta1, beta2, tau, serverLearningRate: eta } = opts
   const m = state ? Float32Array.from(state.m) : new Float32Array(n)
@@ -146,6 +144,7 @@ export function serverStep(
   state: ServerOptimizerState | null,
 ): { weights: Float32Array; state: ServerOptimizerState | null } {
   if (s.optimizer === ServerOptimizer.FedAvg) return { weights: applyFedAvg(global, sum, s), state: null }
+  // Only FedAdam's state carries v: that is how each optimizer tells its own state from the other's.
   const adamState = state !== null && 'v' in state ? state : null
   if (s.optimizer === ServerOptimizer.FedAvgM) return applyFedAvgM(global, sum, s, adamState ? null : state)
   return applyFedAdam(global, sum, s, adamState)

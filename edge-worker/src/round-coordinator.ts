@@ -351,7 +351,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     let next: ModelBundle | null = null
     let nextBytes: Uint8Array | null = null
     const step = { ...this.settings.serverStep, expectedClients: cfg.expectedClients, serverLearningRate: cfg.serverLearningRate }
-    let moments = step.optimizer === ServerOptimizer.FedAvg ? null : loadOptimizerState(this.sql, step.optimizer)
+    let moments = step.optimizer === ServerOptimizer.FedAvg ? null : loadOptimizerState(this.sql)
     // Adaptive clipping: b̄ from the round's noised bits moves C for the next round, but only when
     // the round publishes (an abandoned round's updates, bits included, are dropped unused).
     let fraction: number | null = null
@@ -398,7 +398,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       }
       this.sql.exec('INSERT INTO ledger (round_id, entry) VALUES (?, ?)', cfg.roundId, JSON.stringify(recorded))
       this.sql.exec("UPDATE round SET status = ? WHERE id = ?", entry.outcome, cfg.roundId)
-      if (publish && step.optimizer !== ServerOptimizer.FedAvg) saveOptimizerState(this.sql, step.optimizer, moments)
+      if (publish && step.optimizer !== ServerOptimizer.FedAvg) saveOptimizerState(this.sql, moments)
       if (cfg.adaptiveClipping) saveClipNorm(this.sql, clipNext)
       this.clipNorm = clipNext
       deleteClipBits(this.sql, cfg.roundId)

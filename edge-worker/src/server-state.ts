@@ -3,7 +3,7 @@
  * the server optimizer's moments (FedAvgM's velocity, FedAdam's m and v), and the clip bits of
  * the open round. Kept in the Durable Object's SQLite.
  */
-import type { ServerOptimizer, ServerOptimizerState } from '../../aggregator/src/index.js'
+import type { ServerOptimizerState } from '../../aggregator/src/index.js'
 import { deleteBlobs, getBlob, putBlob } from './blob-table.js'
 
 export const SERVER_STATE_SCHEMA = [
@@ -13,8 +13,6 @@ export const SERVER_STATE_SCHEMA = [
 
 const CLIP_NORM = 'clip_norm'
 const ADAM_STEP = 'adam_step'
-/** Which optimizer wrote the stored moments (absent: FedAdam, the only stateful one before FedAvgM). */
-const OPTIMIZER = 'server_optimizer'
 
 function getValue(sql: SqlStorage, key: string): string | null {
   return sql.exec<{ value: string }>('SELECT value FROM server_state WHERE key = ?', key).toArray()[0]?.value ?? null
@@ -49,30 +47,28 @@ export function deleteClipBits(sql: SqlStorage, roundId: number): void {
 }
 
 /**
- * The server optimizer's moments, or null before its first step or when another optimizer wrote
- * them (a deployment that switched starts from zero moments).
+ * The server optimizer's moments (FedAdam's with v, FedAvgM's without), or null before the first
+ * step. `serverStep` does not reuse the other optimizer's (a deployment that switched starts
+ * from zero moments).
  */
-export function loadOptimizerState(sql: SqlStorage, optimizer: ServerOptimizer): ServerOptimizerState | null {
+export function loadOptimizerState(sql: SqlStorage): ServerOptimizerState | null {
   const step = getValue(sql, ADAM_STEP)
-  const writer = getValue(sql, OPTIMIZER) ?? 'fedadam'
   const m = getBlob(sql, 'adam', 0, 0)
   const v = getBlob(sql, 'adam', 0, 1)
-  if (step === null || !m || writer !== optimizer) return null
+  if (step === null || !m) return null
   const floats = (b: Uint8Array): Float32Array => new Float32Array(b.slice().buffer)
-  if (optimizer === 'fedadam') return v ? { step: Number(step), m: floats(m), v: floats(v) } : null
-  return { step: Number(step), m: floats(m) }
+  return v ? { step: Number(step), m: floats(m), v: floats(v) } : { step: Number(step), m: floats(m) }
 }
 
 /** Stores the optimizer's moments (null: deletes them). */
-export function saveOptimizerState(sql: SqlStorage, optimizer: ServerOptimizer, state: ServerOptimizerState | null): void {
+export function saveOptimizerState(sql: SqlStorage, state: ServerOptimizerState | null): void {
   deleteBlobs(sql, 'adam', 0)
   if (!state) {
-    sql.exec('DELETE FROM server_state WHERE key IN (?, ?)', ADAM_STEP, OPTIMIZER)
+    sql.exec('DELETE FROM server_state WHERE key = ?', ADAM_STEP)
     return
   }
   const bytes = (f: Float32Array): Uint8Array => new Uint8Array(f.buffer, f.byteOffset, f.byteLength)
   putBlob(sql, 'adam', 0, 0, bytes(state.m))
   if ('v' in state) putBlob(sql, 'adam', 0, 1, bytes(state.v))
   setValue(sql, ADAM_STEP, String(state.step))
-  setValue(sql, OPTIMIZER, optimizer)
 }

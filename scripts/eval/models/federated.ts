@@ -6,15 +6,13 @@
  */
 
 import {
-  applyFedAdam,
-  applyFedAvg,
-  applyFedAvgM,
   clipInPlace,
   FEDADAM_DEFAULTS,
   FEDAVGM_DEFAULTS,
   ServerOptimizer,
-  type FedAdamState,
-  type ServerMomentumState,
+  serverStep,
+  type ServerOptimizerState,
+  type ServerStepSettings,
   addGaussianNoise,
   dequantise,
   encodeUpdate,
@@ -157,8 +155,12 @@ export class FederatedSim extends NeuralRecommender {
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
     const history: RoundPoint[] = []
     const curveEvery = Math.max(1, Math.floor(rounds / FED_HELD_OUT.curvePoints))
-    let adam: FedAdamState | null = null
-    let velocity: ServerMomentumState | null = null
+    const stepBase = { expectedClients: cohort, serverLearningRate: serverLr }
+    const settings: ServerStepSettings =
+      serverOpt === ServerOptimizer.FedAdam ? { optimizer: serverOpt, ...stepBase, ...FEDADAM_DEFAULTS }
+      : serverOpt === ServerOptimizer.FedAvgM ? { optimizer: serverOpt, ...stepBase, momentum }
+      : { optimizer: serverOpt, ...stepBase }
+    let serverState: ServerOptimizerState | null = null
     let uploadBytes = 0
     let participations = 0
     let clipped = 0
@@ -200,10 +202,7 @@ export class FederatedSim extends NeuralRecommender {
         sum.add(sent)
         participations++
       }
-      const step = { expectedClients: cohort, serverLearningRate: serverLr }
-      if (serverOpt === ServerOptimizer.FedAdam) ({ weights: global, state: adam } = applyFedAdam(global, sum.sum, { ...step, ...FEDADAM_DEFAULTS }, adam))
-      else if (serverOpt === ServerOptimizer.FedAvgM) ({ weights: global, state: velocity } = applyFedAvgM(global, sum.sum, { ...step, momentum }, velocity))
-      else global = applyFedAvg(global, sum.sum, step)
+      ;({ weights: global, state: serverState } = serverStep(global, sum.sum, settings, serverState))
       opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
       if ((r + 1) % curveEvery === 0 || r + 1 === rounds) {
         model.setWeights(global)
