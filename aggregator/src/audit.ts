@@ -10,6 +10,7 @@ import { honestNormRange, maxHonestClipBit } from './privatize.js'
 import { layoutSize, shapesMatch, type ModelLayout } from './protocol/tensor-layout.js'
 import { decodeUpdate, updateFormatVersion, NONCE_BYTES, UPDATE_HEADER_BYTES_BY_VERSION, type UpdateFormatVersion, type UpdatePayload } from './protocol/update-codec.js'
 import { blockCount, codeBytes, QUANT_BLOCK, QUANT_LEVELS } from './protocol/update-encoding.js'
+import { rowSubsetError, uploadLayout } from './row-subset.js'
 import { clientIndicatorNoiseStd, clientNoiseStd, NoiseMode, roundUpdateEncoding, type NoiseParams, type RoundConfig } from './round-config.js'
 
 /** What to audit against besides the bytes. */
@@ -97,8 +98,17 @@ export function auditPayload(bytes: Uint8Array, opts: AuditOptions = {}): AuditR
   add('nonce', nonceBytes.size > 1, nonceBytes.size > 1 ? 'nonce is not a constant byte string' : `nonce is ${NONCE_BYTES} copies of one byte: not a fresh random value`)
 
   if (opts.layout) {
-    const want = opts.layout.map((t) => `[${t.shape.join('×')}]`).join(' ')
-    add('shapes', shapesMatch(u.shapes, opts.layout), shapesMatch(u.shapes, opts.layout) ? `tensors match the model's ${opts.layout.length} tensors (${layoutSize(opts.layout)} values)` : `tensor shapes do not match the model's ${want}`)
+    // A row-subset round's update carries the announced rows of one tensor (row-subset.ts).
+    const subset = opts.round?.rowSubset ?? null
+    const subsetError = subset ? rowSubsetError(opts.layout, subset) : null
+    if (subsetError) {
+      add('shapes', false, `the round's row subset does not fit the model: ${subsetError}`)
+      return done(version, u)
+    }
+    const layout = uploadLayout(opts.layout, subset)
+    const whose = subset ? `the round's rows of the model's` : `the model's`
+    const want = layout.map((t) => `[${t.shape.join('×')}]`).join(' ')
+    add('shapes', shapesMatch(u.shapes, layout), shapesMatch(u.shapes, layout) ? `tensors match ${whose} ${layout.length} tensors (${layoutSize(layout)} values)` : `tensor shapes do not match ${whose} ${want}`)
   }
 
   const r = opts.round

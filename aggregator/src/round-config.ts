@@ -1,5 +1,6 @@
 /** The parameters a server announces for a round; both ends read them from here. */
 import type { UpdateEncoding } from './protocol/update-encoding.js'
+import type { RowSubsetRound } from './row-subset.js'
 
 /** How the client's noise is calibrated (see docs/PRIVACY.md for the trust model of each). */
 export const NoiseMode = {
@@ -48,6 +49,12 @@ export interface RoundConfig {
    * own fixed-point encoding (docs/SECAGG.md).
    */
   readonly updateEncoding?: UpdateEncoding
+  /**
+   * Row-subset round (`row-subset.ts`, docs/MODEL.md) when set: updates carry the delta of these
+   * rows of one tensor (the item table) and of every other tensor, so that a model larger than the
+   * upload budget still trains. Chosen from the round number alone. Absent or null: every row.
+   */
+  readonly rowSubset?: RowSubsetRound | null
 }
 
 /** How plain updates of `round` carry their values: float32 unless it says otherwise. */

@@ -31,9 +31,9 @@ export function uploadEncodingFor(
 /**
  * The encoding a round announces for a model of these shapes: the configured one
  * (FEDREC_UPDATE_ENCODING), or else WIRE_DEFAULTS.updateEncoding made coarser until an update
- * fits the upload budget.
+ * fits the upload budget (`budget`, default 128 KiB).
  * @example roundUpdateEncodingFor(null, layout.map((t) => t.shape)) // 'int4' for a 245k-parameter model
  */
-export function roundUpdateEncodingFor(configured: UpdateEncoding | null, shapes: readonly (readonly number[])[]): UpdateEncoding {
-  return configured ?? uploadEncodingFor(shapes, { prefer: WIRE_DEFAULTS.updateEncoding })
+export function roundUpdateEncodingFor(configured: UpdateEncoding | null, shapes: readonly (readonly number[])[], budget = UPLOAD_BUDGET_BYTES): UpdateEncoding {
+  return configured ?? uploadEncodingFor(shapes, { prefer: WIRE_DEFAULTS.updateEncoding, budget })
 }

@@ -52,6 +52,15 @@ describe('validateUpdate', () => {
     expect(reason(honest(base, 1, { v1: true }), base), 'format 1 is fine for a fixed-clip round').toBeNull()
   })
 
+  it('takes exactly the announced rows in a row-subset round, and says so when a payload has them all', () => {
+    const subsetRound: RoundConfig = { ...base, rowSubset: { tensor: 'w', hotRows: 5, windowStart: 40, windowRows: 15 } }
+    for (let seed = 1; seed <= 5; seed++) expect(reason(honest(subsetRound, seed), subsetRound)).toBeNull()
+    const whole = honest(base, 1)
+    expect(reason(whole, subsetRound)).toBe('shape_mismatch')
+    expect(() => validateUpdate(whole, subsetRound, layout)).toThrow("shapes: tensor w has shape [50,40]; the round's update (the rows of w in its rowSubset) needs [20,40]")
+    expect(reason(honest(subsetRound, 1), base), 'a subset payload in a round of every row').toBe('shape_mismatch')
+  })
+
   it('refuses a payload whose announced noise is missing', () => {
     expect(reason(honest(base, 3, { noise: false }), base)).toBe('noise_too_small')
   })

@@ -26,6 +26,20 @@ describe('wire encodings of the round settings', () => {
   })
 })
 
+describe('row subsets and the upload budget', () => {
+  it('default to row subsets sized to 128 KiB, half of them hot rows', () => {
+    expect(roundSettings(env({}))).toMatchObject({ rowSubset: { hotShare: 0.5 }, uploadBudgetBytes: 128 * 1024 })
+    expect(roundSettings(env({ FEDREC_ROW_SUBSET: 'off' })).rowSubset).toBeNull()
+    expect(roundSettings(env({ FEDREC_ROW_SUBSET_HOT_SHARE: '0.25', FEDREC_UPLOAD_BUDGET_BYTES: '4096' }))).toMatchObject({ rowSubset: { hotShare: 0.25 }, uploadBudgetBytes: 4096 })
+  })
+
+  it('refuse anything else by name', () => {
+    expect(() => roundSettings(env({ FEDREC_ROW_SUBSET: 'on' }))).toThrow('FEDREC_ROW_SUBSET=on must be one of auto, off')
+    expect(() => roundSettings(env({ FEDREC_ROW_SUBSET_HOT_SHARE: '1.5' }))).toThrow(/FEDREC_ROW_SUBSET_HOT_SHARE=1.5/)
+    expect(() => roundSettings(env({ FEDREC_UPLOAD_BUDGET_BYTES: '12.5' }))).toThrow(/FEDREC_UPLOAD_BUDGET_BYTES=12.5/)
+  })
+})
+
 describe('server optimizer settings', () => {
   it('default to FedAvg with η = 1; fedavgm takes β from FEDREC_SERVER_MOMENTUM (default 0.9)', () => {
     expect(roundSettings(env({})).serverStep).toMatchObject({ optimizer: 'fedavg', serverLearningRate: 1 })

@@ -1,5 +1,5 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
-import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ServerOptimizer, UpdateEncoding, WIRE_DEFAULTS, type AdaptiveClipRound, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
+import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ROW_SUBSET_DEFAULTS, ServerOptimizer, UpdateEncoding, UPLOAD_BUDGET_BYTES, WIRE_DEFAULTS, type AdaptiveClipRound, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
 import type { GuardVars } from './guard-settings.js'
 import type { RateLimitBindings } from './rate-limiter.js'
 import type { RoundCoordinator } from './round-coordinator.js'
@@ -50,6 +50,12 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_UPDATE_ENCODING?: string
   /** How GET /v1/model carries the weights: `float32` or `int8-rows` (default WIRE_DEFAULTS.modelEncoding). */
   readonly FEDREC_MODEL_ENCODING?: string
+  /** `auto` (default): rounds train a subset of the item table's rows when a whole update would exceed the 128 KiB upload budget; `off`: every row, whatever the size. */
+  readonly FEDREC_ROW_SUBSET?: string
+  /** Share of a row-subset round's rows that are the most popular items' (default 0.5; the rest is the moving window). */
+  readonly FEDREC_ROW_SUBSET_HOT_SHARE?: string
+  /** Bytes one plain update may take (default 131072, the 128 KiB budget): sizes the default update encoding and the row subsets. */
+  readonly FEDREC_UPLOAD_BUDGET_BYTES?: string
 }
 
 /** Round settings that do not change within a deployment. */
@@ -80,6 +86,13 @@ export interface RoundSettings {
   readonly updateEncoding: UpdateEncoding | null
   /** How the published model carries its weights; the master copy stays float32. */
   readonly modelEncoding: ModelEncoding
+  /**
+   * Row-subset rounds (aggregator/src/row-subset.ts) for models whose whole update would not fit
+   * the upload budget: the share of hot rows; null (FEDREC_ROW_SUBSET=off) trains every row.
+   */
+  readonly rowSubset: { readonly hotShare: number } | null
+  /** Bytes one plain update may take: what the default encoding and the row subsets are sized to. */
+  readonly uploadBudgetBytes: number
 }
 
 /** One of `allowed`, or the default when unset. @throws Error naming the variable */
@@ -172,5 +185,10 @@ export function roundSettings(env: Env): RoundSettings {
     secureAggregation,
     updateEncoding: updateEncodingSetting(env, secureAggregation !== null),
     modelEncoding: choice(env.FEDREC_MODEL_ENCODING, 'FEDREC_MODEL_ENCODING', Object.values(ModelEncoding), WIRE_DEFAULTS.modelEncoding),
+    rowSubset:
+      choice(env.FEDREC_ROW_SUBSET, 'FEDREC_ROW_SUBSET', ['auto', 'off'], 'auto') === 'off'
+        ? null
+        : { hotShare: num(env.FEDREC_ROW_SUBSET_HOT_SHARE, 'FEDREC_ROW_SUBSET_HOT_SHARE', ROW_SUBSET_DEFAULTS.hotShare, (n) => n >= 0 && n <= 1) },
+    uploadBudgetBytes: num(env.FEDREC_UPLOAD_BUDGET_BYTES, 'FEDREC_UPLOAD_BUDGET_BYTES', UPLOAD_BUDGET_BYTES, (n) => Number.isInteger(n) && n > 0),
   }
 }

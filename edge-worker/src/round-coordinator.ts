@@ -15,7 +15,12 @@ import {
   RejectReason,
   RobustAggregation,
   RoundSum,
+  rowSubsetForRound,
+  rowSubsetPlan,
+  scatterSubset,
   serverStep,
+  layoutSize,
+  uploadLayout,
   ServerOptimizer,
   unclippedFraction,
   validateUpdate,
@@ -23,6 +28,8 @@ import {
   type ModelPrivacy,
   type RoundConfig,
   type RoundLedgerEntry,
+  type RowSubsetRound,
+  type UpdateEncoding,
   type UpdatePayload,
 } from '../../aggregator/src/index.js'
 import { BLOB_SCHEMA, deleteBlobs, getBlob, putBlob } from './blob-table.js'
@@ -141,7 +148,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     }
     // Rebuild the running sum from what is stored: the last checkpoint, the payloads stored after
     // it and the cohort sums. Everything acknowledged is in exactly one of them.
-    this.sum = new RoundSum(this.model.weights.length)
+    this.sum = new RoundSum(this.updateSize())
     const checkpoint = loadCheckpoint(this.sql, this.round.config.roundId)
     if (checkpoint) this.sum.addSum(checkpoint.sum, checkpoint.count)
     const loose = loadRoundUpdates(this.sql, this.round.config.roundId)
@@ -161,9 +168,31 @@ export class RoundCoordinator extends DurableObject<Env> {
     return this.settings.modelEncoding === ModelEncoding.Float32 ? masterBytes : encodeModel(model, { encoding: this.settings.modelEncoding })
   }
 
+  /** Values one update of the open round carries: the model's, or its announced rows' only. */
+  private updateSize(): number {
+    return layoutSize(uploadLayout(this.model.description.layout, this.round.config.rowSubset))
+  }
+
+  /**
+   * The rows round `id` trains: every row (null) when a whole update fits the upload budget at
+   * the encoding plain updates use, else as many as fit, the window moved on by the round id
+   * alone (aggregator/src/row-subset.ts). Secure-aggregation rounds take the same subset as a
+   * plain round would, whatever their own encoding.
+   */
+  private rowSubsetFor(id: number, encoding: UpdateEncoding): RowSubsetRound | null {
+    const s = this.settings
+    if (!s.rowSubset) return null
+    const layout = this.model.description.layout
+    const sized = s.secureAggregation ? roundUpdateEncodingFor(null, layout.map((t) => t.shape), s.uploadBudgetBytes) : encoding
+    const plan = rowSubsetPlan(layout, sized, { hotShare: s.rowSubset.hotShare, budget: s.uploadBudgetBytes })
+    return plan && rowSubsetForRound(layout, plan, id - 1)
+  }
+
   private openRound(id: number): void {
     const s = this.settings
     const now = Date.now()
+    const updateEncoding = roundUpdateEncodingFor(s.updateEncoding, this.model.description.layout.map((t) => t.shape), s.uploadBudgetBytes)
+    const rowSubset = this.rowSubsetFor(id, updateEncoding)
     const config: RoundConfig = {
       roundId: id,
       modelVersion: this.model.version,
@@ -177,11 +206,12 @@ export class RoundCoordinator extends DurableObject<Env> {
       deadline: now + s.roundSeconds * 1000,
       adaptiveClipping: s.adaptiveClipping,
       secureAggregation: s.secureAggregation,
-      updateEncoding: roundUpdateEncodingFor(s.updateEncoding, this.model.description.layout.map((t) => t.shape)),
+      updateEncoding,
+      ...(rowSubset ? { rowSubset } : {}),
     }
     this.sql.exec("INSERT INTO round (id, config, opened_at, status) VALUES (?, ?, ?, 'open')", id, JSON.stringify(config), now)
     this.round = { config, openedAt: now }
-    this.sum = new RoundSum(this.model.weights.length)
+    this.sum = new RoundSum(this.updateSize())
     this.loosePayloads = 0
   }
 
@@ -313,7 +343,10 @@ export class RoundCoordinator extends DurableObject<Env> {
     const cfg = this.round.config
     if (!cfg.secureAggregation) return { ok: false, status: 409, reason: 'not_secure', message: 'this round takes plain updates at /v1/updates' }
     if (roundId !== cfg.roundId) return { ok: false, status: 409, reason: RejectReason.RoundClosed, message: `round ${roundId} is not open (open round: ${cfg.roundId})` }
-    if (vectorLength !== this.model.weights.length) return { ok: false, status: 422, reason: RejectReason.ShapeMismatch, message: `the model has ${this.model.weights.length} parameters, not ${vectorLength}` }
+    if (vectorLength !== this.sum.size) {
+      const what = cfg.rowSubset ? "the round's rows of the model have" : 'the model has'
+      return { ok: false, status: 422, reason: RejectReason.ShapeMismatch, message: `${what} ${this.sum.size} parameters, not ${vectorLength}` }
+    }
     const round = { ...cfg, secureAggregation: cfg.secureAggregation }
     const cohort = assignCohort(this.sql, cfg.roundId, cfg.secureAggregation.cohortSize)
     return { ok: true, init: { round, cohort, vectorLength, scale: cohortScale(round) } }
@@ -333,7 +366,7 @@ export class RoundCoordinator extends DurableObject<Env> {
     if (s.roundId !== cfg.roundId || s.modelVersion !== cfg.modelVersion) return { ok: false, message: `round ${s.roundId} on model ${s.modelVersion} is closed` }
     if (hasCohortSum(this.sql, s.roundId, s.cohort)) return { ok: false, message: `cohort ${s.cohort} already delivered its sum` }
     const sum = new Float64Array(s.sum.slice().buffer)
-    if (sum.length !== this.model.weights.length || !sum.every(Number.isFinite)) return { ok: false, message: 'the sum does not fit the model' }
+    if (sum.length !== this.sum.size || !sum.every(Number.isFinite)) return { ok: false, message: "the sum does not fit the round's update" }
     this.ctx.storage.transactionSync(() => putCohortSum(this.sql, s))
     this.sum.addSum(sum, s.included)
     return { ok: true, published: this.sum.count >= cfg.expectedClients ? this.close('published') : null }
@@ -357,7 +390,9 @@ export class RoundCoordinator extends DurableObject<Env> {
     let fraction: number | null = null
     let clipNext = this.clipNorm
     if (publish) {
-      const out = serverStep(this.model.weights, aggregateRound(this.sql, cfg.roundId, this.sum, this.guard), step, moments)
+      // A row-subset round's sum is put back in place; the rows it did not train get no delta.
+      const sum = scatterSubset(aggregateRound(this.sql, cfg.roundId, this.sum, this.guard), this.model.description.layout, cfg.rowSubset)
+      const out = serverStep(this.model.weights, sum, step, moments)
       moments = out.state
       next = { version: this.model.version + 1, description: this.model.description, weights: out.weights }
       nextBytes = encodeModel(next)

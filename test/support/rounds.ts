@@ -1,6 +1,6 @@
 /** Talking to a running edge the way devices do: read the round and model, build and post updates. */
 import { seededDelta } from '../../aggregator/src/testing/payloads.js'
-import { decodeModel, decodeUpdate, encodeUpdate, encodingField, updateFormatVersion, UPDATE_HEADER_BYTES_BY_VERSION, NONCE_BYTES, privatizeInPlace, roundUpdateEncoding, seededRandomFill, type ModelBundle, type RoundConfig } from '../../aggregator/src/index.js'
+import { decodeModel, layoutSize, uploadLayout, decodeUpdate, encodeUpdate, encodingField, updateFormatVersion, UPDATE_HEADER_BYTES_BY_VERSION, NONCE_BYTES, privatizeInPlace, roundUpdateEncoding, seededRandomFill, type ModelBundle, type RoundConfig } from '../../aggregator/src/index.js'
 
 export interface Posted {
   readonly status: number
@@ -52,14 +52,16 @@ export async function postUpdate(base: string, body: Uint8Array | string, conten
  * values as sent, dequantised when the round quantises them.
  */
 export function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number, opts: { scale?: number; delta?: Float32Array } = {}): { bytes: Uint8Array; delta: Float32Array } {
+  // A row-subset round's update carries the announced rows of the item table (row-subset.ts).
+  const sent = uploadLayout(m.description.layout, r.rowSubset)
   let delta = opts.delta
   if (!delta) {
-    delta = seededDelta(m.weights.length, seed, opts.scale ?? 0.01)
+    delta = seededDelta(layoutSize(sent), seed, opts.scale ?? 0.01)
     privatizeInPlace(delta, r, seededRandomFill(seed + 1000))
   }
   const nonce = new Uint8Array(NONCE_BYTES)
   crypto.getRandomValues(nonce)
   const encoding = roundUpdateEncoding(r)
-  const bytes = encodeUpdate({ modelVersion: r.modelVersion, roundId: r.roundId, clipNorm: r.clipNorm, noiseMultiplier: r.noiseMultiplier, noiseMode: r.noiseMode, nonce, shapes: m.description.layout.map((t) => t.shape), data: delta, ...encodingField(encoding) })
+  const bytes = encodeUpdate({ modelVersion: r.modelVersion, roundId: r.roundId, clipNorm: r.clipNorm, noiseMultiplier: r.noiseMultiplier, noiseMode: r.noiseMode, nonce, shapes: sent.map((t) => t.shape), data: delta, ...encodingField(encoding) })
   return { bytes, delta: encoding === 'float32' ? delta : decodeUpdate(bytes).data }
 }

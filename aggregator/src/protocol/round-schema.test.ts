@@ -37,3 +37,14 @@ describe('update encoding in the round announcement', () => {
     expect(parseRoundConfig({ ...good, secureAggregation: secure, updateEncoding: 'int8' })).toMatchObject({ ok: false, error: expect.stringContaining('updateEncoding must be float32 under secure aggregation') })
   })
 })
+
+describe('row subsets in the round announcement', () => {
+  const rowSubset = { tensor: 'item_emb', hotRows: 100, windowStart: 40, windowRows: 100 }
+  it('accepts a subset of whole rows and refuses fractional or negative ones, naming the field', () => {
+    expect(parseRoundConfig({ ...good, rowSubset })).toMatchObject({ ok: true, round: { rowSubset } })
+    expect(parseRoundConfig({ ...good, rowSubset: null })).toMatchObject({ ok: true })
+    expect(parseRoundConfig({ ...good, rowSubset: { ...rowSubset, hotRows: -1 } })).toMatchObject({ ok: false, error: expect.stringMatching(/^rowSubset\.hotRows: /) })
+    expect(parseRoundConfig({ ...good, rowSubset: { ...rowSubset, windowRows: 1.5 } })).toMatchObject({ ok: false, error: expect.stringMatching(/^rowSubset\.windowRows: /) })
+    expect(parseRoundConfig({ ...good, rowSubset: { ...rowSubset, tensor: '' } })).toMatchObject({ ok: false })
+  })
+})

@@ -24,6 +24,17 @@ export const RoundConfigSchema = v.pipe(
     sampleRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
     deadline: v.pipe(v.number(), v.integer(), v.minValue(0)),
     updateEncoding: v.optional(v.picklist(Object.values(UpdateEncoding))),
+    // Row subset: whether it fits the model is checked against the model (`rowSubsetError`).
+    rowSubset: v.optional(
+      v.nullable(
+        v.object({
+          tensor: v.pipe(v.string(), v.minLength(1)),
+          hotRows: v.pipe(v.number(), v.integer(), v.minValue(0)),
+          windowStart: v.pipe(v.number(), v.integer(), v.minValue(0)),
+          windowRows: v.pipe(v.number(), v.integer(), v.minValue(0)),
+        }),
+      ),
+    ),
     // Secure aggregation: a sum of fewer than 2 inputs would reveal one (docs/SECAGG.md).
     secureAggregation: v.optional(
       v.nullable(

@@ -9,8 +9,9 @@ import { l2Norm, sumOfSquares } from '../clip.js'
 import { RejectReason } from '../errors.js'
 import { honestNormRange, maxHonestClipBit } from '../privatize.js'
 import { clientIndicatorNoiseStd, clientNoiseStd, NoiseMode, roundUpdateEncoding, type RoundConfig } from '../round-config.js'
+import { uploadLayout } from '../row-subset.js'
 import { checkRules, type SchemaRule } from './schema-rules.js'
-import { tensorSize, type ModelLayout } from './tensor-layout.js'
+import { shapesMatch, tensorSize, type ModelLayout } from './tensor-layout.js'
 import { isQuantised, UpdateEncoding } from './update-encoding.js'
 
 /** Bytes of the per-payload nonce. */
@@ -65,6 +66,14 @@ const FiniteDataSchema = v.object({
   clipBit: v.optional(v.object({ value: v.pipe(v.number(), v.finite('the clip bit must be finite')) })),
 })
 
+/** Which tensor of a payload has the wrong shape, and what `whose` layout wants instead. */
+function shapeMismatch(shapes: readonly (readonly number[])[], layout: ModelLayout, whose: string): string {
+  const fmt = (s: readonly number[]) => `[${s.join(',')}]`
+  if (shapes.length !== layout.length) return `${whose} has ${layout.length} tensors: ${layout.map((t) => fmt(t.shape)).join(' ')}; the payload has ${shapes.length}`
+  const i = layout.findIndex((t, k) => fmt(t.shape) !== fmt(shapes[k]!))
+  return `tensor ${layout[i]!.name} has shape ${fmt(shapes[i]!)}; ${whose} needs ${fmt(layout[i]!.shape)}`
+}
+
 /** Rules that need no round: structure (400 malformed), then finite values (400 non_finite). */
 export const ENVELOPE_RULES: readonly SchemaRule[] = [
   { reason: RejectReason.Malformed, status: 400, schema: UpdateEnvelopeSchema },
@@ -89,8 +98,11 @@ export interface AcceptanceOptions {
  * noise cannot be there (422).
  * @example checkRules(update, roundRules(round, layout, { maxModelLag: 0 }))
  */
-export function roundRules(round: RoundConfig, layout: ModelLayout, opts: AcceptanceOptions): SchemaRule[] {
+export function roundRules(round: RoundConfig, model: ModelLayout, opts: AcceptanceOptions): SchemaRule[] {
   const oldest = Math.max(0, round.modelVersion - opts.maxModelLag)
+  // What the round's updates carry: the model's tensors, or the announced rows of one of them.
+  const layout = uploadLayout(model, round.rowSubset)
+  const whose = round.rowSubset ? `the round's update (the rows of ${round.rowSubset.tensor} in its rowSubset)` : 'the model'
   const dims = layout.reduce((n, t) => n + tensorSize(t.shape), 0)
   const std = clientNoiseStd(round)
   const encoding = roundUpdateEncoding(round)
@@ -171,9 +183,9 @@ export function roundRules(round: RoundConfig, layout: ModelLayout, opts: Accept
       reason: RejectReason.ShapeMismatch,
       status: 422,
       schema: v.object({
-        shapes: v.strictTuple(
-          layout.map((t) => v.strictTuple(t.shape.map((d) => v.literal(d)), `tensor ${t.name} must have shape [${t.shape.join(',')}]`)),
-          `the model has ${layout.length} tensors: ${layout.map((t) => `[${t.shape.join(',')}]`).join(' ')}`,
+        shapes: v.pipe(
+          v.array(v.array(v.number())),
+          v.check((shapes) => shapesMatch(shapes, layout), (i) => shapeMismatch(i.input, layout, whose)),
         ),
       }),
     },

@@ -5,6 +5,7 @@ import { encodeUpdate, type UpdatePayload } from '../protocol/update-codec.js'
 import { layoutSize, type ModelLayout } from '../protocol/tensor-layout.js'
 import { roundUpdateEncoding, type RoundConfig } from '../round-config.js'
 import { encodingField } from '../protocol/update-encoding.js'
+import { uploadLayout } from '../row-subset.js'
 
 export interface HonestPayloadOptions {
   /** false: clip but add no noise (what a cheating device would send). Default true. */
@@ -33,7 +34,9 @@ export function seededDelta(size: number, seed: number, scale: number): Float32A
  * @example const { bytes } = honestPayload(round, layout, 7)
  */
 export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: number, opts: HonestPayloadOptions = {}): { payload: UpdatePayload; bytes: Uint8Array<ArrayBuffer> } {
-  const delta = seededDelta(layoutSize(layout), seed, opts.scale ?? 0.1)
+  // A row-subset round's update carries the announced rows of one tensor (row-subset.ts).
+  const sent = uploadLayout(layout, round.rowSubset)
+  const delta = seededDelta(layoutSize(sent), seed, opts.scale ?? 0.1)
   const noised = opts.noise !== false
   const report = privatizeInPlace(delta, noised ? round : { ...round, noiseMultiplier: 0, adaptiveClipping: null }, seededRandomFill(seed + 1))
   const encoding = roundUpdateEncoding(round)
@@ -46,7 +49,7 @@ export function honestPayload(round: RoundConfig, layout: ModelLayout, seed: num
     noiseMultiplier: round.noiseMultiplier,
     noiseMode: round.noiseMode,
     nonce,
-    shapes: layout.map((t) => t.shape),
+    shapes: sent.map((t) => t.shape),
     data: delta,
     ...(opts.v1 ? {} : clipBitField(round, report)),
     ...(opts.v1 ? {} : encodingField(encoding)),

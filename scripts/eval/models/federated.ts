@@ -25,6 +25,13 @@ import {
   seededRandomFill,
   clientNoiseStd,
   type RoundConfig,
+  gatherSubset,
+  layoutSize,
+  ROW_SUBSET_DEFAULTS,
+  rowSubsetForRound,
+  rowSubsetPlan,
+  scatterSubset,
+  uploadLayout,
 } from '../../../aggregator/src/index.js'
 import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/accountant/index.js'
 import { buildExamples, initWeights, mulberry32, modelLayout, SessionModel } from '../../../sdk/src/model/index.js'
@@ -98,7 +105,7 @@ export class FederatedSim extends NeuralRecommender {
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
       'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch',
-      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', ...TABLE_PARAM_KEYS,
+      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', 'subset', 'hot_share', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
     const p = opts.params
@@ -151,6 +158,13 @@ export class FederatedSim extends NeuralRecommender {
     // What the edge announces for this model when FEDREC_UPDATE_ENCODING is unset (int8, or int4
     // past the 128 KiB upload budget), unless `--param M.encoding=float32|int8|int4` says otherwise.
     const encoding = choiceParam(p, 'encoding', Object.values(UpdateEncoding), roundUpdateEncodingFor(null, shapes))
+    // What the edge announces for a model whose update at that encoding is over the budget: a
+    // row subset of the item table per round (`--param M.subset=off` sends every row anyway).
+    const subsetOn = choiceParam(p, 'subset', ['auto', 'off'], 'auto') === 'auto'
+    const hotShare = floatParam(p, 'hot_share', ROW_SUBSET_DEFAULTS.hotShare, 0, 1)
+    const plan = subsetOn ? rowSubsetPlan(layout, encoding, { hotShare }) : null
+    const sentShapes = plan ? uploadLayout(layout, rowSubsetForRound(layout, plan, 0)).map((t) => [...t.shape]) : shapes
+    if (plan) opts.log(`row subset: ${plan.hotRows} hot + ${plan.windowRows} moving rows of ${plan.tensor} a round (${sentShapes[0]![0]} of ${shapes[0]![0]})`)
     const rand = mulberry32(seed ^ 0x5eed)
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
     const history: RoundPoint[] = []
@@ -165,7 +179,8 @@ export class FederatedSim extends NeuralRecommender {
     let participations = 0
     let clipped = 0
     for (let r = 0; r < rounds; r++) {
-      const sum = new RoundSum(global.length)
+      const subset = plan ? rowSubsetForRound(layout, plan, r) : null
+      const sum = new RoundSum(layoutSize(uploadLayout(layout, subset)))
       const chosen: number[] = []
       for (let c = 0; c < clients; c++) if (rand() < q) chosen.push(c)
       for (const c of chosen) {
@@ -180,8 +195,9 @@ export class FederatedSim extends NeuralRecommender {
           sampledNegatives: negatives,
           bucketByLength: true,
         })
-        const w = await model.getWeights()
-        for (let i = 0; i < w.length; i++) w[i] = w[i]! - global[i]!
+        const trained = await model.getWeights()
+        for (let i = 0; i < trained.length; i++) trained[i] = trained[i]! - global[i]!
+        const w = gatherSubset(trained, layout, subset)
         // The device's privatisation: clip, add its distributed noise share, then quantise.
         if (clipNorm > 0 && clipInPlace(w, clipNorm).scale < 1) clipped++
         if (dp) addGaussianNoise(w, clientNoiseStd(round), fill)
@@ -194,7 +210,7 @@ export class FederatedSim extends NeuralRecommender {
             noiseMultiplier: z,
             noiseMode: round.noiseMode,
             nonce: new Uint8Array(16),
-            shapes,
+            shapes: sentShapes,
             data: w,
             ...(isQuantised(encoding) ? { encoding } : {}),
           }, { random: fill }).byteLength
@@ -202,7 +218,7 @@ export class FederatedSim extends NeuralRecommender {
         sum.add(sent)
         participations++
       }
-      ;({ weights: global, state: serverState } = serverStep(global, sum.sum, settings, serverState))
+      ;({ weights: global, state: serverState } = serverStep(global, scatterSubset(sum.sum, layout, subset), settings, serverState))
       opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
       if ((r + 1) % curveEvery === 0 || r + 1 === rounds) {
         model.setWeights(global)
@@ -238,6 +254,7 @@ export class FederatedSim extends NeuralRecommender {
         ...(serverOpt === ServerOptimizer.FedAvgM ? { momentum } : {}),
         participations,
         clip: clipNorm,
+        ...(plan ? { hot_rows: plan.hotRows, window_rows: plan.windowRows } : {}),
         clipped_fraction: Number((clipped / Math.max(1, participations)).toFixed(3)),
         ...(dp ? { noise_multiplier: Number(z.toFixed(4)) } : {}),
       },
