@@ -3,7 +3,10 @@ import {
   clipBitField,
   encodeUpdate,
   encodingField,
+  gatherSubset,
   NONCE_BYTES,
+  rowSubsetError,
+  uploadLayout,
   parseRoundConfig,
   privatizeInPlace,
   roundUpdateEncoding,
@@ -346,6 +349,10 @@ export class FedrecWorker implements WorkerApi {
     if (!model || model.bundle.version !== round.modelVersion) {
       return { status: 'skipped', reason: 'no_model', roundId: round.roundId, detail: `have model ${model?.bundle.version ?? 'none'}, round trains ${round.modelVersion}` }
     }
+    // A row-subset round's update carries only the announced rows of the item table.
+    const layout = model.bundle.description.layout
+    const subsetError = round.rowSubset ? rowSubsetError(layout, round.rowSubset) : null
+    if (subsetError) return { status: 'skipped', reason: 'rejected', roundId: round.roundId, detail: `GET /v1/round announced rows that model ${model.bundle.version} does not have: ${subsetError}` }
     const history = await this.history.get(model)
     const { sessions } = history
     if (sessions.every((s) => s.length < 2)) return { status: 'skipped', reason: 'no_history', roundId: round.roundId }
@@ -360,8 +367,10 @@ export class FedrecWorker implements WorkerApi {
     // The weights the device downloaded and trained from (dequantised when the model travels as
     // int8 rows): the delta is measured from them, so the server's mean delta is the mean step.
     const global = model.bundle.weights
-    const delta = new Float32Array(weights.length)
-    for (let i = 0; i < delta.length; i++) delta[i] = weights[i]! - global[i]!
+    const whole = new Float32Array(weights.length)
+    for (let i = 0; i < whole.length; i++) whole[i] = weights[i]! - global[i]!
+    // Clipped and noised is what travels: the round's rows (all of them unless it names a subset).
+    const delta = gatherSubset(whole, layout, round.rowSubset)
     const report = privatizeInPlace(delta, round)
     // Quantised (when the round asks) only now, after clipping and noise: post-processing of the
     // DP release, with stochastic rounding drawn from crypto.getRandomValues (docs/PRIVACY.md).
@@ -372,7 +381,7 @@ export class FedrecWorker implements WorkerApi {
       noiseMultiplier: round.noiseMultiplier,
       noiseMode: round.noiseMode,
       nonce: crypto.getRandomValues(new Uint8Array(NONCE_BYTES)),
-      shapes: model.bundle.description.layout.map((t) => t.shape),
+      shapes: uploadLayout(layout, round.rowSubset).map((t) => t.shape),
       data: delta,
       ...clipBitField(round, report),
       ...encodingField(roundUpdateEncoding(round)),
