@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib'
 import { compressedSizes } from '../lib/bundle-sizes.mjs'
-import { encodeModel, ModelEncoding, roundUpdateEncodingFor, UpdateEncoding, uploadEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
+import { encodeModel, ModelEncoding, roundUpdateEncodingFor, rowSubsetForRound, rowSubsetPlan, UpdateEncoding, uploadEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
 import type { Section } from './context.js'
 import { catalogueConfig, modelLayout } from '../../sdk/src/model/config.js'
 import { benchRound, DIGINETICA_ITEMS, paramsOf, syntheticModel, syntheticUpdates } from './synthetic.js'
@@ -56,19 +56,24 @@ export const modelBytesSection: Section = {
   async run(ctx) {
     const cfg = catalogueConfig(DIGINETICA_ITEMS, 0)
     const params = paramsOf(cfg)
-    const shapes = modelLayout(cfg).map((t) => t.shape)
+    const layout = modelLayout(cfg)
+    const shapes = layout.map((t) => t.shape)
     const model = syntheticModel(cfg)
     // Brotli at quality 5, what a CDN applies on the fly.
     const shipped = compressedSizes(encodeModel(model, { encoding: WIRE_DEFAULTS.modelEncoding }), 5)
     const f32 = compressedSizes(encodeModel(model, { encoding: ModelEncoding.Float32 }), 5)
     const descriptionGz = gzipSync(JSON.stringify(model.description), { level: 9 }).length
     const f16 = gzipSync(float16Weights(model.weights), { level: 9 }).length + descriptionGz
+    // Each encoding's update as the edge would announce the round: with the row subset that fits
+    // the budget at that encoding when the whole update does not (aggregator/src/row-subset.ts).
     const uploads = Object.fromEntries(
       Object.values(UpdateEncoding).map((e) => {
-        const [u] = syntheticUpdates(cfg, { ...benchRound(), updateEncoding: e }, 1)
-        return [e, { raw: u!.length, gz: gzipSync(u!, { level: 6 }).length }]
+        const plan = rowSubsetPlan(layout, e)
+        const rows = plan ? plan.hotRows + plan.windowRows : shapes[0]![0]!
+        const [u] = syntheticUpdates(cfg, { ...benchRound(), updateEncoding: e, ...(plan ? { rowSubset: rowSubsetForRound(layout, plan, 0) } : {}) }, 1)
+        return [e, { raw: u!.length, gz: gzipSync(u!, { level: 6 }).length, rows }]
       }),
-    ) as Record<UpdateEncoding, { raw: number; gz: number }>
+    ) as Record<UpdateEncoding, { raw: number; gz: number; rows: number }>
     // What the edge announces for this model when FEDREC_UPDATE_ENCODING is unset.
     const announced = roundUpdateEncodingFor(null, shapes)
     const up = uploads[announced]
@@ -84,6 +89,8 @@ export const modelBytesSection: Section = {
     ctx.record('model.upload_bits', { float32: 32, int8: 8, int4: 4 }[announced])
     ctx.record('model.upload_bytes', up.raw)
     ctx.record('model.upload_gz', up.gz)
+    ctx.record('model.upload_rows', up.rows)
+    ctx.record('model.table_rows', shapes[0]![0]!)
     for (const e of Object.values(UpdateEncoding)) ctx.record(`model.upload_${e}_bytes`, uploads[e].raw)
     const section = `model (Diginetica, 43,097 items, ${params.toLocaleString('en-US')} params)`
     const row = (metric: string, value: number, target?: string, v?: Verdict, note?: string) =>
@@ -95,7 +102,8 @@ export const modelBytesSection: Section = {
     for (const e of Object.values(UpdateEncoding)) {
       const shippedNote = e === announced ? ', shipped: what the edge announces for this model' : ''
       const fitNote = e === fitting ? '; the most precise within budget (uploadEncodingFor)' : ''
-      row(`upload per participation (${e}${shippedNote})`, uploads[e].raw, '≤ 128 KB', verdict(uploads[e].raw, UPLOAD_BUDGET), `noised delta; gz ${uploads[e].gz.toLocaleString('en-US')} (noise does not compress)${fitNote}`)
+      const rowsNote = uploads[e].rows < shapes[0]![0]! ? `; row subset: ${uploads[e].rows.toLocaleString('en-US')} of ${shapes[0]![0]!.toLocaleString('en-US')} table rows a round` : ''
+      row(`upload per participation (${e}${shippedNote})`, uploads[e].raw, '≤ 128 KB', verdict(uploads[e].raw, UPLOAD_BUDGET), `noised delta; gz ${uploads[e].gz.toLocaleString('en-US')} (noise does not compress)${fitNote}${rowsNote}`)
     }
   },
 }

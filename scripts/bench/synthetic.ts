@@ -3,11 +3,13 @@ import {
   encodeModel,
   encodeUpdate,
   encodingField,
+  layoutSize,
   NONCE_BYTES,
   NoiseMode,
   privatizeInPlace,
   roundUpdateEncoding,
   seededRandomFill,
+  uploadLayout,
   type ModelBundle,
   type RoundConfig,
 } from '../../aggregator/src/index.js'
@@ -79,8 +81,9 @@ export function benchRound(modelVersion = 0, roundId = 1): RoundConfig {
  * numbered from `firstNonce`.
  */
 export function syntheticUpdates(cfg: SessionModelConfig, round: RoundConfig, count: number, firstNonce = 0): Uint8Array<ArrayBuffer>[] {
-  const layout = modelLayout(cfg)
-  const size = paramsOf(cfg)
+  // A row-subset round's update carries the announced rows of the item table.
+  const layout = uploadLayout(modelLayout(cfg), round.rowSubset)
+  const size = layoutSize(layout)
   const out: Uint8Array<ArrayBuffer>[] = []
   for (let k = 0; k < count; k++) {
     const fill = seededRandomFill(1000 + k)

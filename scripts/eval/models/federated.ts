@@ -92,7 +92,10 @@ export const FED_HELD_OUT = { fraction: 0.01, maxCases: 1000, curvePoints: 5 } a
  * share (std z·C/√cohort, `clientNoiseStd`) to its clipped delta and then quantises it with the
  * round's encoding (`quantise`, unbiased stochastic rounding); the server sums what it decodes.
  * The sum carries std z·C·√(n/cohort) for n reporting clients: exactly z·C when the expected
- * cohort reports (the edge's minimum cohort keeps n from falling far below it).
+ * cohort reports (the edge's minimum cohort keeps n from falling far below it). A model whose
+ * whole update is over the 128 KiB budget trains in the edge's row-subset rounds
+ * (`rowSubsetPlan`, `rowSubsetForRound`): each client cuts its delta to the round's rows before
+ * clipping, and the server scatters the sum back before its step.
  */
 export class FederatedSim extends NeuralRecommender {
   constructor(

@@ -27,7 +27,7 @@ export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale'] as const
  * that catalogue (`catalogueConfig`: compact above 7,500 items) unless `--param M.own=N` and
  * `M.shared=N` say otherwise (`own=0`: one row per item, the uncompressed table), and its logits
  * (`M.scale=S`: cosine logits times S, 0: dot products).
- * @example modelConfig(43097, {}) // { numItems: 43097, dim: 24, maxLen: 10, numCategories: 0, scale: 10, ownRows: 7500, hashRows: 2500 }
+ * @example modelConfig(43097, {}) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0, scale: 10, ownRows: 18000, hashRows: 6000 }
  */
 export function modelConfig(numItems: number, params: FitOptions['params']): SessionModelConfig {
   // The shared data sets carry no categories: every item is in category 0 ("unknown").

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { layoutSize } from '../../../aggregator/src/index.js'
-import { catalogueConfig, COMPACT_ABOVE, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
+import { catalogueConfig, COMPACT_ABOVE, COMPACT_OWN, isCompact, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
 
 describe('compact item table', () => {
   const cfg = { numItems: 1000, dim: 4, maxLen: 3, numCategories: 0, ownRows: 100, hashRows: 50 }
@@ -42,14 +42,20 @@ describe('compact item table', () => {
     expect(catalogueConfig(194, 24).ownRows).toBeUndefined()
     const big = catalogueConfig(43_097, 0)
     const bigger = catalogueConfig(430_970, 0)
-    expect(big.ownRows).toBeGreaterThan(0)
-    expect(layoutSize(modelLayout(big))).toBe(layoutSize(modelLayout(bigger)))
+    expect(isCompact(big)).toBe(true)
+    expect(layoutSize(modelLayout(big))).toBe(772_512)
+    expect(layoutSize(modelLayout(bigger))).toBe(layoutSize(modelLayout(big)))
     expect(catalogueConfig(COMPACT_ABOVE, 0).ownRows).toBeUndefined()
-    expect(catalogueConfig(COMPACT_ABOVE + 1, 0).ownRows).toBeLessThan(COMPACT_ABOVE + 1)
-    // Both sides of the threshold stay near the size one int4 update can carry in 128 KiB.
-    for (const n of [COMPACT_ABOVE, COMPACT_ABOVE + 1]) expect(layoutSize(modelLayout(catalogueConfig(n, 0)))).toBeLessThan(256_000)
+    // Between the two thresholds: cosine logits, still a row per item (the table has room).
+    const mid = catalogueConfig(COMPACT_ABOVE + 1, 0)
+    expect(isCompact(mid)).toBe(false)
+    expect(itemTableRows(mid)).toBe(COMPACT_ABOVE + 2)
+    expect(isCompact(catalogueConfig(COMPACT_OWN + 1, 0))).toBe(true)
+    // No catalogue outgrows the largest table: what fits the 1 MB download as int8 rows.
+    for (const n of [COMPACT_ABOVE, COMPACT_OWN, COMPACT_OWN + 1, 10 ** 6]) expect(layoutSize(modelLayout(catalogueConfig(n, 0)))).toBeLessThanOrEqual(772_512)
     // Cosine logits where they were validated (large catalogues), dot products for small shops.
     expect(big.scale).toBeGreaterThan(0)
+    expect(mid.scale).toBeGreaterThan(0)
     expect(catalogueConfig(194, 24).scale).toBeUndefined()
   })
 

@@ -109,26 +109,29 @@ export function itemCategoryIndex(cfg: SessionModelConfig, itemCategories?: Arra
 }
 
 /**
- * The config the SDK ships for a catalogue: the last 10 items; up to {@link COMPACT_ABOVE}
- * items a row per item, 32 wide, scored by dot products; above it a compact table of
- * {@link COMPACT_OWN} own rows and {@link COMPACT_SHARED} shared rows, {@link COMPACT_DIM} wide,
- * with cosine logits times {@link COMPACT_SCALE} — about 243k parameters whatever the catalogue,
- * so one int4 update fits the 128 KiB upload budget. The compact shape and the scale were chosen
- * on a validation split of the full Diginetica training sessions (docs/MODEL.md; what it costs
- * in accuracy: docs/RESULTS.md; what it weighs: docs/BENCHMARKS.md).
+ * The config the SDK ships for a catalogue: the last 10 items, 32 wide; up to
+ * {@link COMPACT_ABOVE} items a row per item scored by dot products; above it cosine logits
+ * times {@link COMPACT_SCALE}, with a row per item up to {@link COMPACT_OWN} items and a compact
+ * table of {@link COMPACT_OWN} own and {@link COMPACT_SHARED} shared rows beyond — at most
+ * 772,512 parameters whatever the catalogue, which fit the 1 MB download as int8 rows. Their
+ * whole update does not fit the 128 KiB upload: the edge trains such a model in row-subset
+ * rounds (aggregator/src/row-subset.ts). The shape and the scale were chosen on a validation
+ * split of the full Diginetica training sessions (docs/MODEL.md; accuracy: docs/RESULTS.md;
+ * bytes: docs/BENCHMARKS.md).
  * @example catalogueConfig(194, 24).ownRows // undefined: small shops keep a row per item
  */
 export function catalogueConfig(numItems: number, numCategories: number): SessionModelConfig {
   if (numItems <= COMPACT_ABOVE) return { numItems, dim: CATALOGUE_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories }
-  return { numItems, dim: COMPACT_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED, scale: COMPACT_SCALE }
+  const cosine = { numItems, dim: COMPACT_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories, scale: COMPACT_SCALE }
+  return numItems <= COMPACT_OWN ? cosine : { ...cosine, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED }
 }
 export const CATALOGUE_DIM = 32
 export const CATALOGUE_MAX_LEN = 10
-/** Largest catalogue with a row per item: 7,501 rows × 32 ≈ 240k parameters, like the compact table. */
+/** Largest catalogue scored by dot products (validated on the demo store, 194 items); larger ones score by cosines. */
 export const COMPACT_ABOVE = 7500
-export const COMPACT_DIM = 24
-export const COMPACT_OWN = 7500
-export const COMPACT_SHARED = 2500
+export const COMPACT_DIM = 32
+export const COMPACT_OWN = 18_000
+export const COMPACT_SHARED = 6_000
 export const COMPACT_SCALE = 10
 
 /**

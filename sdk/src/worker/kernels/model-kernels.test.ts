@@ -64,7 +64,7 @@ const sampled = { ...schedule, sampledNegatives: 16 } satisfies TrainOptions
 
 /**
  * Every model path the worker can take. Not here: a compact table's full softmax, which the
- * worker never runs (compact tables start above COMPACT_ABOVE items, sampled softmax above
+ * worker never runs (compact tables start above COMPACT_OWN items, sampled softmax above
  * FULL_SOFTMAX_UP_TO) and which takes minutes on tfjs's cpu UnsortedSegmentSum; its one extra
  * kernel, AddN, runs in the compact table's scoring below.
  */
