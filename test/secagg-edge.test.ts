@@ -5,7 +5,7 @@
  * cohort, plain updates are refused in a secure round, and bad protocol messages get a 4xx reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { privatizeInPlace, seededRandomFill, type ModelBundle, type RoundConfig, type RoundLedgerEntry } from '../aggregator/src/index.js'
+import { layoutSize, privatizeInPlace, scatterSubset, seededRandomFill, subsetRows, uploadLayout, type ModelBundle, type RoundConfig, type RoundLedgerEntry } from '../aggregator/src/index.js'
 import { cohortScale } from '../aggregator/src/secagg/index.js'
 import { runSecureAggregation, type ApiCall, type SecureRound } from '../sdk/src/worker/secure-aggregation.js'
 import { seededDelta } from '../aggregator/src/testing/payloads.js'
@@ -165,5 +165,46 @@ describe('secure aggregation across a crash of the edge', () => {
       worst = Math.max(worst, Math.abs(next.weights[j]! - Math.fround(m.weights[j]! + sum / 4)))
     }
     expect(worst).toBeLessThan(1 / scale + 1e-6)
+  })
+})
+
+describe('secure aggregation in row-subset rounds', () => {
+  let subsetEdge: EdgeServer
+  beforeAll(async () => {
+    // A 4,000-byte budget: the demo model's whole update does not fit, so rounds name their rows.
+    subsetEdge = await startEdge({ vars: { ...SECURE_ROUND, FEDREC_SECAGG_COHORT_SIZE: '4', FEDREC_SECAGG_STEP_SECONDS: '10', FEDREC_UPLOAD_BUDGET_BYTES: '4000' } })
+  })
+  afterAll(async () => {
+    await subsetEdge?.stop()
+  })
+
+  it('masks and sums only the round’s rows, refuses a whole-model vector, and leaves the other rows alone', async () => {
+    const base = subsetEdge.url
+    const r = await getRound<SecureRound>(base)
+    const m = await getModel(base)
+    expect(r.rowSubset).toMatchObject({ tensor: 'item_emb', windowStart: 0 })
+    const layout = m.description.layout
+    const size = layoutSize(uploadLayout(layout, r.rowSubset))
+    const join = await fetch(`${base}v1/secagg/join`, { method: 'POST', body: JSON.stringify({ roundId: r.roundId, vectorLength: m.weights.length }), headers: { 'content-type': 'application/json' } })
+    expect(join.status).toBe(422)
+    expect(JSON.stringify(await join.json())).toContain(`the round's rows of the model have ${size} parameters`)
+
+    const deltas = [0, 1, 2, 3].map((i) => delta(r, size, 70 + i))
+    const plain: ApiCall = (path, init) => fetch(`${base}${path}`, init)
+    const reports = await Promise.all(deltas.map((d) => runSecureAggregation(plain, r, d, { pollMs: 200 })))
+    for (const rep of reports) expect(rep, JSON.stringify(rep)).toMatchObject({ status: 'delivered', included: 4 })
+    const next = await getModel(base)
+    const sum = new Float64Array(size)
+    for (const d of deltas) d.forEach((x, j) => (sum[j] = sum[j]! + x))
+    const step = scatterSubset(sum, layout, r.rowSubset)
+    const scale = cohortScale(r)
+    let worst = 0
+    for (let j = 0; j < m.weights.length; j++) worst = Math.max(worst, Math.abs(next.weights[j]! - Math.fround(m.weights[j]! + step[j]! / 4)))
+    expect(worst).toBeLessThan(1 / scale + 1e-6)
+    const width = layout[0]!.shape[1]!
+    const trained = new Set(subsetRows(layout[0]!.shape[0]!, r.rowSubset!))
+    for (let row = 0; row < layout[0]!.shape[0]!; row++) {
+      if (!trained.has(row)) expect(next.weights.subarray(row * width, (row + 1) * width)).toEqual(m.weights.subarray(row * width, (row + 1) * width))
+    }
   })
 })
