@@ -82,10 +82,11 @@ async function loadEdge(ctx: Parameters<Section['run']>[0], prefix: string, vars
   writeFileSync(config, benchWranglerConfig(readFileSync(join(REPO_ROOT, 'wrangler.toml'), 'utf8'), join(REPO_ROOT, 'edge-worker/src/index.ts'), join(dir, 'public')))
   // One round that never closes during the run: every update is validated, stored and summed.
   // The rate limiter stays in the path (its cost is part of the edge's) with limits no load
-  // generator on loopback can reach.
+  // generator on loopback can reach. Every update carries the whole 100k-parameter model, in
+  // every encoding (no row subsets), so the runs compare encodings of the same update.
   const edge = await startEdge({
     config,
-    vars: { FEDREC_MIN_CLIENTS: '1', FEDREC_EXPECTED_CLIENTS: '1000000000', FEDREC_ROUND_SECONDS: '86400', FEDREC_CLIP_NORM: '1', FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_NOISE_MODE: 'local', FEDREC_SAMPLE_RATE: '1', ...UNLIMITED_RATES, ...vars },
+    vars: { FEDREC_MIN_CLIENTS: '1', FEDREC_EXPECTED_CLIENTS: '1000000000', FEDREC_ROUND_SECONDS: '86400', FEDREC_CLIP_NORM: '1', FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_NOISE_MODE: 'local', FEDREC_SAMPLE_RATE: '1', FEDREC_ROW_SUBSET: 'off', ...UNLIMITED_RATES, ...vars },
   })
   try {
     const pgrp = edge.pid()!
@@ -94,7 +95,7 @@ async function loadEdge(ctx: Parameters<Section['run']>[0], prefix: string, vars
     const round = (await (await fetch(`${edge.url}v1/round`)).json()) as RoundConfig
     const rssRound = rssBytes(workerdPid(pgrp, port) ?? -1)
     const encoding = roundUpdateEncoding(round)
-    const [template] = syntheticUpdates(cfg, { ...benchRound(round.modelVersion, round.roundId), updateEncoding: encoding }, 1)
+    const [template] = syntheticUpdates(cfg, { ...benchRound(round.modelVersion, round.roundId), updateEncoding: encoding, rowSubset: round.rowSubset ?? null }, 1)
     const body = (i: number): Uint8Array => {
       const b = template!.slice()
       b.set(nonceBytes(i + 1), NONCE_OFFSET)
