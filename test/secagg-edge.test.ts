@@ -50,6 +50,20 @@ function delta(r: RoundConfig, size: number, seed: number): Float32Array {
   return d
 }
 
+/** Σ of the deltas, per coordinate. */
+function sumOf(deltas: readonly Float32Array[]): Float64Array {
+  const sum = new Float64Array(deltas[0]!.length)
+  for (const d of deltas) d.forEach((x, j) => (sum[j] = sum[j]! + x))
+  return sum
+}
+
+/** Largest distance of the published weights from the FedAvg step w + Σ/n (η = 1). */
+function worstFromStep(before: Float32Array, after: Float32Array, sum: ArrayLike<number>, n: number): number {
+  let worst = 0
+  for (let j = 0; j < before.length; j++) worst = Math.max(worst, Math.abs(after[j]! - Math.fround(before[j]! + sum[j]! / n)))
+  return worst
+}
+
 beforeAll(async () => {
   edge = await startEdge({
     vars: {
@@ -102,12 +116,7 @@ describe('secure aggregation on the edge', () => {
     expect(next.version).toBe(m.version + 1)
     // w' = w + η·Σ_{included} Δ / n_expected, up to the quantisation grid (one step per client).
     const scale = cohortScale(r)
-    let worst = 0
-    for (let j = 0; j < m.weights.length; j++) {
-      const sum = deltas[0]![j]! + deltas[1]![j]! + deltas[3]![j]! + deltas[4]![j]!
-      worst = Math.max(worst, Math.abs(next.weights[j]! - Math.fround(m.weights[j]! + sum / 4)))
-    }
-    expect(worst).toBeLessThan(4 / scale / 4 + 1e-6)
+    expect(worstFromStep(m.weights, next.weights, sumOf([0, 1, 3, 4].map((i) => deltas[i]!)), 4)).toBeLessThan(4 / scale / 4 + 1e-6)
     // The dropped client's delta is not in it: adding it would move weights far beyond the grid.
     const withDropped = m.weights.map((w, j) => w + (deltas[0]![j]! + deltas[1]![j]! + deltas[2]![j]! + deltas[3]![j]! + deltas[4]![j]!) / 4)
     expect(Math.max(...next.weights.map((w, j) => Math.abs(w - withDropped[j]!)))).toBeGreaterThan(1e-4)
@@ -158,13 +167,7 @@ describe('secure aggregation across a crash of the edge', () => {
     for (const rep of reports) expect(rep, JSON.stringify(rep)).toMatchObject({ status: 'delivered', included: 4 })
     const next = await getModel(base)
     expect(next.version).toBe(m.version + 1)
-    const scale = cohortScale(r)
-    let worst = 0
-    for (let j = 0; j < m.weights.length; j++) {
-      const sum = deltas.reduce((s, d) => s + d[j]!, 0)
-      worst = Math.max(worst, Math.abs(next.weights[j]! - Math.fround(m.weights[j]! + sum / 4)))
-    }
-    expect(worst).toBeLessThan(1 / scale + 1e-6)
+    expect(worstFromStep(m.weights, next.weights, sumOf(deltas), 4)).toBeLessThan(1 / cohortScale(r) + 1e-6)
   })
 })
 
@@ -194,13 +197,8 @@ describe('secure aggregation in row-subset rounds', () => {
     const reports = await Promise.all(deltas.map((d) => runSecureAggregation(plain, r, d, { pollMs: 200 })))
     for (const rep of reports) expect(rep, JSON.stringify(rep)).toMatchObject({ status: 'delivered', included: 4 })
     const next = await getModel(base)
-    const sum = new Float64Array(size)
-    for (const d of deltas) d.forEach((x, j) => (sum[j] = sum[j]! + x))
-    const step = scatterSubset(sum, layout, r.rowSubset)
-    const scale = cohortScale(r)
-    let worst = 0
-    for (let j = 0; j < m.weights.length; j++) worst = Math.max(worst, Math.abs(next.weights[j]! - Math.fround(m.weights[j]! + step[j]! / 4)))
-    expect(worst).toBeLessThan(1 / scale + 1e-6)
+    const step = scatterSubset(sumOf(deltas), layout, r.rowSubset)
+    expect(worstFromStep(m.weights, next.weights, step, 4)).toBeLessThan(1 / cohortScale(r) + 1e-6)
     const width = layout[0]!.shape[1]!
     const trained = new Set(subsetRows(layout[0]!.shape[0]!, r.rowSubset!))
     for (let row = 0; row < layout[0]!.shape[0]!; row++) {
