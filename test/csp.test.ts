@@ -91,6 +91,9 @@ async function runUnder(csp: string, backends?: readonly string[]): Promise<Outc
     return { participation, ranked, status: await client.status(), violations: g.__csp }
   })
   const widget = await page.locator('#for-you .fedrec-widget__item').count()
+  // A request still in flight (the SDK's background sync) would fail its route.fulfill once the
+  // context closes, as an unhandled rejection that fails the whole run: drop the route first.
+  await context.unrouteAll({ behavior: 'ignoreErrors' })
   await context.close()
   return { ...result, widget, log }
 }
