@@ -23,11 +23,12 @@ export const TRAIN_DEFAULTS = {
   negatives: 512,
   bucket: true,
   inBatch: true,
+  dropout: 0,
 } as const
 export const TRAIN_QUICK = { epochs: 1, negatives: 256 } as const
 
 /** `--param` keys of {@link trainParams}. */
-export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'inbatch', 'seed'] as const
+export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'inbatch', 'dropout', 'seed'] as const
 
 /** Parsed training parameters of a centrally trained neural model. */
 export interface TrainParams {
@@ -41,6 +42,8 @@ export interface TrainParams {
   readonly bucket: boolean
   /** Mixed negatives: the batch's targets too, logQ-corrected (sparse-train.ts), `M.inbatch=0|1`. */
   readonly inBatch: boolean
+  /** Dropout on the encoder's input while training (sparse-train.ts), `M.dropout=p`. */
+  readonly dropout: number
   readonly seed: number
 }
 
@@ -59,13 +62,14 @@ export function trainParams(opts: FitOptions): TrainParams {
     negatives: intParam(p, 'negatives', opts.quick ? TRAIN_QUICK.negatives : TRAIN_DEFAULTS.negatives, 1),
     bucket: intParam(p, 'bucket', TRAIN_DEFAULTS.bucket ? 1 : 0, 0) === 1,
     inBatch: intParam(p, 'inbatch', TRAIN_DEFAULTS.inBatch ? 1 : 0, 0) === 1,
+    dropout: floatParam(p, 'dropout', TRAIN_DEFAULTS.dropout, 0, 0.95),
     seed: intParam(p, 'seed', opts.seed, 0),
   }
 }
 
 /** The parameters as reported in the results. */
 export function reportedParams(t: TrainParams): Record<string, ParamValue> {
-  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket, inbatch: t.inBatch }
+  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket, inbatch: t.inBatch, dropout: t.dropout }
 }
 
 /**
@@ -88,6 +92,7 @@ export async function trainEpochs(
       sampledNegatives: t.negatives,
       bucketByLength: t.bucket,
       inBatchNegatives: t.inBatch,
+      dropout: t.dropout,
       onStep: (done, total) => opts.progress((e + done / total) / t.epochs, `epoch ${e + 1}/${t.epochs}`),
     })
     const extra = afterEpoch === undefined ? '' : `; ${await afterEpoch(e)}`

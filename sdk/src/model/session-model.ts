@@ -13,6 +13,7 @@ import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
 import { RowSparseTrainer, type RowSparseModel } from './sparse-train.js'
+import { matMul } from './train-ops.js'
 
 /** Local training options. */
 export interface TrainOptions {
@@ -39,6 +40,8 @@ export interface TrainOptions {
   readonly bucketByLength?: boolean
   /** Sampled-softmax training only: mixed negatives with logQ correction (see sparse-train.ts). */
   readonly inBatchNegatives?: boolean
+  /** Sampled-softmax training only: dropout on the encoder's input (see sparse-train.ts). */
+  readonly dropout?: number
 }
 
 /** The optimizers {@link SessionModel.train} can use. */
@@ -153,10 +156,10 @@ export class SessionModel implements RowSparseModel {
   }
 
   /** {@link RowSparseModel.encodeRows}: the same encoder over item vectors built by the trainer. */
-  encodeRows(rows: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D): tf.Tensor2D {
+  encodeRows(rows: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D, dropMask?: tf.Tensor3D): tf.Tensor2D {
     const p = this.p
     const emb = tf.add(lookup(rows, xLocal), lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, xGlobal)))
-    return this.attend(emb as tf.Tensor3D, xGlobal)
+    return this.attend(emb as tf.Tensor3D, xGlobal, dropMask)
   }
 
   /** {@link RowSparseModel.outputRows}: item vectors plus the items' category embeddings. */
@@ -167,24 +170,26 @@ export class SessionModel implements RowSparseModel {
   /**
    * The encoder proper: item vectors `emb` [b, len, d] of the prefixes `x` (0 = padding) plus
    * position embeddings; additive attention of every position against the last click (NARM's
-   * local encoder, Li et al. 2017), then [attended; last] projected back to d.
+   * local encoder, Li et al. 2017), then [attended; last] projected back to d. `dropMask`
+   * (training only) multiplies the input vectors.
    */
-  private attend(items: tf.Tensor3D, x: tf.Tensor2D): tf.Tensor2D {
+  private attend(items: tf.Tensor3D, x: tf.Tensor2D, dropMask?: tf.Tensor3D): tf.Tensor2D {
     const p = this.p
     const [b, len] = x.shape
     const d = this.cfg.dim
     const mask = tf.greater(x, 0) // [b, len]
     const pos = tf.slice(p.posEmb!, [this.cfg.maxLen - len, 0], [len, d])
-    const emb = tf.add(items, pos) as tf.Tensor3D
+    const added = tf.add(items, pos) as tf.Tensor3D
+    const emb = dropMask === undefined ? added : (tf.mul(added, dropMask) as tf.Tensor3D)
     const last = tf.reshape(tf.slice(emb, [0, len - 1, 0], [b, 1, d]), [b, d]) as tf.Tensor2D
-    const k = tf.reshape(tf.matMul(tf.reshape(emb, [b * len, d]) as tf.Tensor2D, p.attW1 as tf.Tensor2D), [b, len, d])
-    const q = tf.reshape(tf.matMul(last, p.attW2 as tf.Tensor2D), [b, 1, d])
+    const k = tf.reshape(matMul(tf.reshape(emb, [b * len, d]) as tf.Tensor2D, p.attW1 as tf.Tensor2D), [b, len, d])
+    const q = tf.reshape(matMul(last, p.attW2 as tf.Tensor2D), [b, 1, d])
     const gate = tf.reshape(tf.sigmoid(tf.add(k, q)), [b * len, d]) as tf.Tensor2D
-    const e = tf.reshape(tf.matMul(gate, p.attV as tf.Tensor2D), [b, len])
+    const e = tf.reshape(matMul(gate, p.attV as tf.Tensor2D), [b, len])
     const masked = tf.where(mask, e, tf.fill([b, len], -1e9))
     const alpha = tf.reshape(tf.softmax(masked, 1), [b, len, 1])
     const s = tf.sum(tf.mul(alpha, emb), 1) as tf.Tensor2D
-    return this.outputNorm(tf.matMul(tf.concat([s, last], 1), p.outW as tf.Tensor2D), logitScale(this.cfg))
+    return this.outputNorm(matMul(tf.concat([s, last], 1), p.outW as tf.Tensor2D), logitScale(this.cfg))
   }
 
   /** Logits over all items for a batch of right-aligned prefixes [batch, maxLen]. */

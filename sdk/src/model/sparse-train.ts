@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
+import { firstColumnCrossEntropy, matMulBt } from './train-ops.js'
 
 /** A next-item model that {@link RowSparseTrainer} can train. */
 export interface RowSparseModel {
@@ -25,8 +26,10 @@ export interface RowSparseModel {
   /**
    * Session vectors [b, dim] from right-aligned prefixes: `xLocal` [b, len] indexes `items`, the
    * batch's item vectors (0 = padding), `xGlobal` holds the same positions as item ids.
+   * `dropMask` [b, len, dim], in training only, multiplies the encoder's input vectors
+   * (inverted dropout: zeros and 1 / (1 − p)).
    */
-  encodeRows(items: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D): tf.Tensor2D
+  encodeRows(items: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D, dropMask?: tf.Tensor3D): tf.Tensor2D
   /** Output vectors of the items `ids` [n] whose table vectors are `items` [n, dim]. */
   outputRows(items: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D
 }
@@ -60,6 +63,13 @@ export interface SparseTrainOptions {
    * correction of sampled softmax, Bengio & Senécal 2008; Yi et al. 2019, RecSys).
    */
   readonly inBatchNegatives?: boolean
+  /**
+   * Dropout on the encoder's input (item plus position vectors), the fraction of values zeroed
+   * at each step (0 or absent: none). The mask comes from a generator seeded with `seed`, so a
+   * run is as reproducible as without it. NISER and CORE train with dropout on the session's
+   * item embeddings (Gupta et al. 2019; Hou et al. 2022, SIGIR).
+   */
+  readonly dropout?: number
 }
 
 /** Batches per bucketing window (see {@link SparseTrainOptions.bucketByLength}). */
@@ -111,11 +121,45 @@ function logQTensors(logQ: Float32Array, negatives: Int32Array, targets: Int32Ar
   return { pos: tf.tensor2d(t, [t.length, 1]), neg: tf.tensor2d([...pick(logQ, negatives), ...t], [1, negatives.length + t.length]) }
 }
 
+/** Logit offset of an accidental hit: far below any logit, so its softmax weight is 0. */
+const HIT_OFFSET = -1e9
+
+/**
+ * The accidental-hit offsets of a batch [n, N (+ n)]: {@link HIT_OFFSET} where the candidate (the
+ * uniform negatives, then the in-batch targets when given) is the row's own target, 0 elsewhere.
+ * Built in plain JS: tfjs-backend-wasm's broadcasting Equal took 53 ms for 256 × 768.
+ * Call inside a tidy.
+ */
+function accidentalHits(targets: Int32Array, negatives: Int32Array, inBatch: Int32Array | null): tf.Tensor2D {
+  const n = targets.length
+  const c = negatives.length + (inBatch?.length ?? 0)
+  const out = new Float32Array(n * c)
+  for (let r = 0; r < n; r++) {
+    const t = targets[r]!
+    const o = r * c
+    for (let k = 0; k < negatives.length; k++) if (negatives[k] === t) out[o + k] = HIT_OFFSET
+    if (inBatch !== null) for (let k = 0; k < inBatch.length; k++) if (inBatch[k] === t) out[o + negatives.length + k] = HIT_OFFSET
+  }
+  return tf.tensor2d(out, [n, c])
+}
+
 /** `values` at `ids`. */
 function pick(values: Float32Array, ids: ArrayLike<number>): Float32Array {
   const out = new Float32Array(ids.length)
   for (let i = 0; i < ids.length; i++) out[i] = values[ids[i]!]!
   return out
+}
+
+/**
+ * An inverted-dropout mask of `shape`: each value 0 with probability `p`, else 1 / (1 − p), drawn
+ * from `rand` in plain JS (the same mask on every backend). Call inside a tidy.
+ * @example dropoutMask([2, 3, 4], 0.1, mulberry32(1))
+ */
+export function dropoutMask(shape: [number, number, number], p: number, rand: () => number): tf.Tensor3D {
+  const keep = 1 / (1 - p)
+  const values = new Float32Array(shape[0] * shape[1] * shape[2])
+  for (let i = 0; i < values.length; i++) values[i] = rand() < p ? 0 : keep
+  return tf.tensor3d(values, shape)
 }
 
 const B1 = 0.9
@@ -184,6 +228,9 @@ export class RowSparseTrainer {
       lengths[e] = maxLen - pad
     }
     const inBatch = opts.inBatchNegatives === true
+    const dropout = opts.dropout ?? 0
+    if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), not ${dropout}`)
+    const dropRand = mulberry32(opts.seed ^ 0x0d50_0d50)
     const logQ = inBatch ? sampleLogCounts(ex, model.numItems, N, opts.batchSize) : null
     let steps = 0
     const perEpoch = Math.ceil(ex.count / opts.batchSize)
@@ -262,25 +309,26 @@ export class RowSparseTrainer {
           const yG = tf.tensor1d(yg, 'int32')
           const ng = tf.tensor1d(negL, 'int32')
           const nG = tf.tensor1d(negG, 'int32')
+          const dropMask = dropout > 0 ? dropoutMask([n, L, d], dropout, dropRand) : undefined
           const slotIdx = itemRowsLocal === null ? null : tf.tensor2d(itemRowsLocal, [k, ids.length], 'int32')
           // With mixed negatives: the batch's targets as negatives, every logit logQ-corrected.
           const cands = logQ === null ? nG : tf.concat([nG, yG])
           const candsLocal = logQ === null ? ng : tf.concat([ng, y])
           const lq = logQ === null ? null : logQTensors(logQ, negG, yg)
+          // Accidental hits (a candidate that is the row's own target) drop out of the softmax.
+          const hits = accidentalHits(yg, negG, logQ === null ? null : yg)
           const f = (): tf.Scalar => {
             // The batch's item vectors: the rows themselves, or the sum of each item's rows.
             const items = (slotIdx === null ? rowsVar : tf.sum(lookup(rowsVar, slotIdx), 0)) as tf.Tensor2D
-            const h = model.encodeRows(items, x, xG)
+            const h = model.encodeRows(items, x, xG, dropMask)
             let pos: tf.Tensor = tf.sum(tf.mul(h, model.outputRows(lookup(items, y) as tf.Tensor2D, yG)), 1, true)
             const negOut = model.outputRows(lookup(items, candsLocal) as tf.Tensor2D, cands as tf.Tensor1D)
-            let negLogits: tf.Tensor = tf.matMul(h, negOut, false, true)
+            let negLogits: tf.Tensor = tf.add(matMulBt(h, negOut), hits)
             if (lq !== null) {
               pos = tf.sub(pos, lq.pos)
               negLogits = tf.sub(negLogits, lq.neg)
             }
-            const hit = tf.equal(tf.reshape(yG, [-1, 1]), tf.reshape(cands, [1, -1]))
-            const masked = tf.where(hit, tf.fill(negLogits.shape, -1e9), negLogits)
-            return tf.mean(tf.sub(tf.logSumExp(tf.concat([pos, masked], 1), 1), tf.reshape(pos, [-1]))) as tf.Scalar
+            return firstColumnCrossEntropy(tf.concat([pos, negLogits], 1) as tf.Tensor2D)
           }
           const { value, grads } = tf.variableGrads(f, [rowsVar, ...model.denseVars])
           const rowGrad = grads[rowsVar.name]!

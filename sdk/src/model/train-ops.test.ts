@@ -1,0 +1,68 @@
+import '@tensorflow/tfjs-backend-cpu'
+import '@tensorflow/tfjs-core/dist/register_all_gradients'
+import * as tf from '@tensorflow/tfjs-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { mulberry32 } from './init-weights.js'
+import { dropoutMask } from './sparse-train.js'
+import { firstColumnCrossEntropy, matMul, matMulBt } from './train-ops.js'
+
+beforeAll(async () => {
+  await tf.setBackend('cpu')
+})
+
+const seeded = (shape: [number, number], seed: number): tf.Tensor2D => {
+  const rand = mulberry32(seed)
+  return tf.tensor2d(Float32Array.from({ length: shape[0] * shape[1] }, () => rand() * 2 - 1), shape)
+}
+
+/** Max absolute difference of two tensors' values. */
+const maxDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!)
+
+describe('train ops', () => {
+  it('matMul and matMulBt give tf.matMul values and gradients', () => {
+    const a = seeded([5, 3], 1)
+    const b = seeded([3, 4], 2)
+    const bt = seeded([4, 3], 3)
+    const w = seeded([5, 4], 4) // weights the product's entries differently, so the gradients are not all ones
+    const loss = (f: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x as tf.Tensor2D, y as tf.Tensor2D), w))
+    expect(maxDiff(matMul(a, b), tf.matMul(a, b))).toBeLessThan(1e-6)
+    expect(maxDiff(matMulBt(a, bt), tf.matMul(a, bt, false, true))).toBeLessThan(1e-6)
+    const [ga, gb] = tf.grads(loss(matMul))([a, b])
+    const [ea, eb] = tf.grads(loss((x, y) => tf.matMul(x, y)))([a, b])
+    expect(maxDiff(ga!, ea!)).toBeLessThan(1e-6)
+    expect(maxDiff(gb!, eb!)).toBeLessThan(1e-6)
+    const [ha, hb] = tf.grads(loss(matMulBt))([a, bt])
+    const [fa, fb] = tf.grads(loss((x, y) => tf.matMul(x, y, false, true)))([a, bt])
+    expect(maxDiff(ha!, fa!)).toBeLessThan(1e-6)
+    expect(maxDiff(hb!, fb!)).toBeLessThan(1e-6)
+  })
+
+  it('firstColumnCrossEntropy is logSumExp minus the first column, with its gradient', () => {
+    const z = tf.mul(seeded([6, 9], 5), 8) as tf.Tensor2D
+    const reference = (x: tf.Tensor): tf.Scalar => {
+      const first = tf.reshape(tf.slice(x, [0, 0], [6, 1]), [-1])
+      return tf.mean(tf.sub(tf.logSumExp(x, 1), first)) as tf.Scalar
+    }
+    expect(Math.abs(firstColumnCrossEntropy(z).dataSync()[0]! - reference(z).dataSync()[0]!)).toBeLessThan(1e-5)
+    const g = tf.grad((x: tf.Tensor) => firstColumnCrossEntropy(x as tf.Tensor2D))(z)
+    const e = tf.grad(reference)(z)
+    expect(maxDiff(g, e)).toBeLessThan(1e-6)
+  })
+
+  it('caps the loss of a hopeless target instead of returning Infinity, and keeps its gradient', () => {
+    const z = tf.tensor2d([[-500, 0, 0]])
+    const v = firstColumnCrossEntropy(z).dataSync()[0]!
+    expect(v).toBeCloseTo(-Math.log(1e-30), 3)
+    const g = tf.grad((x: tf.Tensor) => firstColumnCrossEntropy(x as tf.Tensor2D))(z).dataSync()
+    expect(Array.from(g).map((x) => Number(x.toFixed(6)))).toEqual([-1, 0.5, 0.5])
+  })
+
+  it('dropoutMask zeroes about p of the values, scales the rest by 1 / (1 − p), and repeats with the seed', () => {
+    const m = dropoutMask([20, 10, 32], 0.25, mulberry32(9)).dataSync()
+    const zeros = m.filter((x) => x === 0).length / m.length
+    expect(zeros).toBeGreaterThan(0.22)
+    expect(zeros).toBeLessThan(0.28)
+    expect(new Set(Array.from(m).filter((x) => x !== 0))).toEqual(new Set([Math.fround(1 / 0.75)]))
+    expect(Array.from(dropoutMask([20, 10, 32], 0.25, mulberry32(9)).dataSync())).toEqual(Array.from(m))
+  })
+})
