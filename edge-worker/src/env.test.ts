@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { roundUpdateEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
+import { modelEncodingFor, roundUpdateEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
 import { roundSettings, type Env } from './env.js'
 
 const env = (vars: Partial<Record<keyof Env, string>>): Env => vars as unknown as Env
 
 describe('wire encodings of the round settings', () => {
-  it('default to WIRE_DEFAULTS: int8-row model, and updates left to the model (int8 unless over budget)', () => {
-    expect(roundSettings(env({}))).toMatchObject({ updateEncoding: null, modelEncoding: WIRE_DEFAULTS.modelEncoding })
+  it('leave both to the model by default: int8 updates unless over budget, int8-row models unless over 1M parameters', () => {
+    expect(roundSettings(env({}))).toMatchObject({ updateEncoding: null, modelEncoding: null })
+    expect(modelEncodingFor([{ name: 'item_emb', shape: [195, 32] }])).toBe('int8-rows')
+    expect(modelEncodingFor([{ name: 'item_emb', shape: [43098, 32] }])).toBe('int4-rows')
     expect(WIRE_DEFAULTS).toEqual({ updateEncoding: 'int8', modelEncoding: 'int8-rows' })
     expect(roundUpdateEncodingFor(null, [[195, 32], [25, 32]])).toBe('int8')
     expect(roundUpdateEncodingFor(null, [[7501, 32], [1, 32]])).toBe('int4')
@@ -16,7 +18,7 @@ describe('wire encodings of the round settings', () => {
   it('take FEDREC_UPDATE_ENCODING and FEDREC_MODEL_ENCODING, and refuse anything else by name', () => {
     expect(roundSettings(env({ FEDREC_UPDATE_ENCODING: 'int4', FEDREC_MODEL_ENCODING: 'float32' }))).toMatchObject({ updateEncoding: 'int4', modelEncoding: 'float32' })
     expect(() => roundSettings(env({ FEDREC_UPDATE_ENCODING: 'int2' }))).toThrow('FEDREC_UPDATE_ENCODING=int2 must be one of float32, int8, int4')
-    expect(() => roundSettings(env({ FEDREC_MODEL_ENCODING: 'float16' }))).toThrow('FEDREC_MODEL_ENCODING=float16 must be one of float32, int8-rows')
+    expect(() => roundSettings(env({ FEDREC_MODEL_ENCODING: 'float16' }))).toThrow('FEDREC_MODEL_ENCODING=float16 must be one of float32, int8-rows, int4-rows')
   })
 
   it('announce float32 under secure aggregation, and refuse a quantised encoding with it', () => {

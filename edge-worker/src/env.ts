@@ -48,7 +48,7 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_SECAGG_JOIN_SECONDS?: string
   /** How plain updates carry their values: `float32`, `int8` or `int4` (unset: int8, or int4 when an int8 update of the served model exceeds 128 KiB; float32 under secure aggregation). */
   readonly FEDREC_UPDATE_ENCODING?: string
-  /** How GET /v1/model carries the weights: `float32` or `int8-rows` (default WIRE_DEFAULTS.modelEncoding). */
+  /** How GET /v1/model carries the weights: `float32`, `int8-rows` or `int4-rows` (unset: int8 rows, or int4 rows for the item table of a model over 1M parameters: `modelEncodingFor`). */
   readonly FEDREC_MODEL_ENCODING?: string
   /** `auto` (default): rounds train a subset of the item table's rows when a whole update would exceed the 128 KiB upload budget; `off`: every row, whatever the size. */
   readonly FEDREC_ROW_SUBSET?: string
@@ -84,8 +84,12 @@ export interface RoundSettings {
    * (`roundUpdateEncodingFor`).
    */
   readonly updateEncoding: UpdateEncoding | null
-  /** How the published model carries its weights; the master copy stays float32. */
-  readonly modelEncoding: ModelEncoding
+  /**
+   * How the published model carries its weights (the master copy stays float32); null when
+   * FEDREC_MODEL_ENCODING is unset: the coordinator then picks int8 rows, or int4 rows for the
+   * large tables of a model too big for the 1 MB download as int8 (`modelEncodingFor`).
+   */
+  readonly modelEncoding: ModelEncoding | null
   /**
    * Row-subset rounds (aggregator/src/row-subset.ts) for models whose whole update would not fit
    * the upload budget: the share of hot rows; null (FEDREC_ROW_SUBSET=off) trains every row.
@@ -184,7 +188,10 @@ export function roundSettings(env: Env): RoundSettings {
     targetDelta: num(env.FEDREC_TARGET_DELTA, 'FEDREC_TARGET_DELTA', 1e-6, (n) => n > 0 && n < 1),
     secureAggregation,
     updateEncoding: updateEncodingSetting(env, secureAggregation !== null),
-    modelEncoding: choice(env.FEDREC_MODEL_ENCODING, 'FEDREC_MODEL_ENCODING', Object.values(ModelEncoding), WIRE_DEFAULTS.modelEncoding),
+    modelEncoding:
+      env.FEDREC_MODEL_ENCODING === undefined || env.FEDREC_MODEL_ENCODING === ''
+        ? null
+        : choice(env.FEDREC_MODEL_ENCODING, 'FEDREC_MODEL_ENCODING', Object.values(ModelEncoding), WIRE_DEFAULTS.modelEncoding),
     rowSubset:
       choice(env.FEDREC_ROW_SUBSET, 'FEDREC_ROW_SUBSET', ['auto', 'off'], 'auto') === 'off'
         ? null

@@ -8,6 +8,7 @@ import {
   decodeUpdate,
   encodeModel,
   ModelEncoding,
+  modelEncodingFor,
   modelPrivacy,
   roundUpdateEncodingFor,
   nextClipNorm,
@@ -159,13 +160,15 @@ export class RoundCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * The bundle devices download. Quantised (int8 rows) by default: devices train from the
+   * The bundle devices download. Quantised by default (int8 rows; the item table in int4 rows past
+   * INT8_MODEL_MAX_PARAMS parameters, `modelEncodingFor`): devices train from the
    * dequantised weights and send Δ = w_local − q(w). The server adds their mean to its float32
    * master w, so FedAvg stays unbiased up to the rounding of the starting point, |q(w) − w| ≤ half
    * a row step, which does not accumulate: every round quantises the master afresh.
    */
   private publish(model: ModelBundle, masterBytes: Uint8Array): Uint8Array {
-    return this.settings.modelEncoding === ModelEncoding.Float32 ? masterBytes : encodeModel(model, { encoding: this.settings.modelEncoding })
+    const encoding = this.settings.modelEncoding ?? modelEncodingFor(model.description.layout)
+    return encoding === ModelEncoding.Float32 ? masterBytes : encodeModel(model, { encoding })
   }
 
   /** Values one update of the open round carries: the model's, or its announced rows' only. */

@@ -39,7 +39,7 @@ import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, choiceParam, floatParam, intParam } from '../params.js'
 import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
-import { downloadBytes, modelConfig, TABLE_PARAM_KEYS, tableParams } from './fedrec-central.js'
+import { downloadBytes, modelConfig, modelEncodingParam, publishedWeights, TABLE_PARAM_KEYS, tableParams } from './fedrec-central.js'
 import { itemIndex, modelSessions, NeuralRecommender } from './neural.js'
 import { nodeTf } from './tf-node.js'
 
@@ -181,7 +181,11 @@ export class FederatedSim extends NeuralRecommender {
     let uploadBytes = 0
     let participations = 0
     let clipped = 0
+    const modelEncoding = modelEncodingParam(cfg, p)
     for (let r = 0; r < rounds; r++) {
+      // Devices start from the published model (the master weights through its encoding) and
+      // send their delta from it; the server steps its float32 master, as the edge does.
+      const published = publishedWeights(cfg, global, modelEncoding)
       const subset = plan ? rowSubsetForRound(layout, plan, r) : null
       const sum = new RoundSum(layoutSize(uploadLayout(layout, subset)))
       const chosen: number[] = []
@@ -189,7 +193,7 @@ export class FederatedSim extends NeuralRecommender {
       for (const c of chosen) {
         const ex = buildExamples(sessions.slice(c * k, c * k + k), cfg.maxLen)
         if (ex.count === 0) continue
-        model.setWeights(global)
+        model.setWeights(published)
         await model.train(ex, {
           epochs: localEpochs,
           batchSize: localBatch,
@@ -199,7 +203,7 @@ export class FederatedSim extends NeuralRecommender {
           bucketByLength: true,
         })
         const trained = await model.getWeights()
-        for (let i = 0; i < trained.length; i++) trained[i] = trained[i]! - global[i]!
+        for (let i = 0; i < trained.length; i++) trained[i] = trained[i]! - published[i]!
         const w = gatherSubset(trained, layout, subset)
         // The device's privatisation: clip, add its distributed noise share, then quantise.
         if (clipNorm > 0 && clipInPlace(w, clipNorm).scale < 1) clipped++
@@ -224,18 +228,18 @@ export class FederatedSim extends NeuralRecommender {
       ;({ weights: global, state: serverState } = serverStep(global, scatterSubset(sum.sum, layout, subset), settings, serverState))
       opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
       if ((r + 1) % curveEvery === 0 || r + 1 === rounds) {
-        model.setWeights(global)
+        model.setWeights(publishedWeights(cfg, global, modelEncoding))
         await this.ready(model)
         const m = await evaluateCases(this, held.cases, data)
         history.push({ round: r + 1, p20: m.p20, mrr20: m.mrr20 })
         opts.log(`round ${r + 1}: ${chosen.length} clients; held-out P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)}`)
       }
     }
-    model.setWeights(global)
+    model.setWeights(publishedWeights(cfg, global, modelEncoding))
     await this.ready(model)
     const eps = dp ? computeEpsilon({ q, noiseMultiplier: z, rounds, delta }).epsilon : null
     return {
-      modelBytes: downloadBytes(cfg, global, this.index),
+      modelBytes: downloadBytes(cfg, global, this.index, modelEncoding),
       uploadBytes,
       rounds,
       epsilon: eps === null ? null : Number(eps.toFixed(4)),
@@ -245,6 +249,7 @@ export class FederatedSim extends NeuralRecommender {
         dim: cfg.dim,
         ...tableParams(cfg),
         encoding,
+        model_encoding: modelEncoding,
         clients,
         sessions_per_client: k,
         cohort,

@@ -1,11 +1,11 @@
 /** `fedrec-central`: the on-device session model (sdk/src/model) trained centrally, the upper bound. */
 
 import { gzipSync } from 'node:zlib'
-import { encodeModel, layoutSize, WIRE_DEFAULTS } from '../../../aggregator/src/index.js'
+import { decodeModel, encodeModel, layoutSize, ModelEncoding, modelEncodingFor } from '../../../aggregator/src/index.js'
 import { catalogueConfig, initWeights, modelLayout, SessionModel, type SessionModelConfig } from '../../../sdk/src/model/index.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
-import { checkParams, floatParam, intParam, ParamError } from '../params.js'
+import { checkParams, choiceParam, floatParam, intParam, ParamError } from '../params.js'
 import type { FitInfo, FitOptions } from '../recommender.js'
 import {
   itemIndex,
@@ -20,7 +20,7 @@ import {
 import { nodeTf } from './tf-node.js'
 
 /** `--param` keys of the model's shape beyond width and length (see {@link modelConfig}). */
-export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale'] as const
+export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'model_encoding'] as const
 
 /**
  * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
@@ -50,13 +50,32 @@ export function tableParams(cfg: SessionModelConfig): Record<string, number> {
 }
 
 /**
- * What a device downloads for this model: the model bundle as the edge publishes it (the shipped
- * weight encoding, `WIRE_DEFAULTS.modelEncoding`: int8 rows; the item ids as the vocabulary),
- * gzipped — the figure the issue's 1 MB download budget is about.
+ * `--param M.model_encoding=E`: how the model travels to devices (`float32`, `int8-rows`,
+ * `int4-rows`); default what the edge publishes for the model's layout (`modelEncodingFor`:
+ * int8 rows, the item table in int4 rows past 1M parameters).
  */
-export function downloadBytes(cfg: SessionModelConfig, weights: Float32Array, index: ItemIndex): number {
+export function modelEncodingParam(cfg: SessionModelConfig, params: FitOptions['params']): ModelEncoding {
+  return choiceParam(params, 'model_encoding', Object.values(ModelEncoding), modelEncodingFor(modelLayout(cfg)))
+}
+
+/**
+ * What a device downloads for this model: the model bundle as the edge publishes it (in
+ * `encoding`, with the item ids as the vocabulary), gzipped — the figure the issue's 1 MB
+ * download budget is about.
+ */
+export function downloadBytes(cfg: SessionModelConfig, weights: Float32Array, index: ItemIndex, encoding: ModelEncoding): number {
   const description = { layout: modelLayout(cfg), config: { ...cfg }, vocab: Array.from(index.toRaw, String) }
-  return gzipSync(encodeModel({ version: 0, description, weights }, { encoding: WIRE_DEFAULTS.modelEncoding }), { level: 9 }).length
+  return gzipSync(encodeModel({ version: 0, description, weights }, { encoding }), { level: 9 }).length
+}
+
+/**
+ * The weights a device decodes from the published bundle: the master weights through `encoding`.
+ * The harness scores these, not the float32 master: int4 rows move each weight by up to a step
+ * of its row.
+ */
+export function publishedWeights(cfg: SessionModelConfig, weights: Float32Array, encoding: ModelEncoding): Float32Array {
+  if (encoding === ModelEncoding.Float32) return weights
+  return decodeModel(encodeModel({ version: 0, description: { layout: modelLayout(cfg), config: {}, vocab: [] }, weights }, { encoding })).weights
 }
 
 /**
@@ -77,19 +96,31 @@ export class FedrecCentral extends NeuralRecommender {
     // The catalogue (and so the model's output layer) is the whole training set's in both modes.
     this.index = itemIndex(data)
     const cfg = modelConfig(this.index.numItems, opts.params)
+    const encoding = modelEncodingParam(cfg, opts.params)
     const ex = trainingExamples(split?.fit ?? data, this.index, cfg.maxLen)
     const model = new SessionModel(cfg, initWeights(cfg, t.seed))
-    opts.log(`${ex.count} training examples, ${cfg.numItems} items, ${layoutSize(modelLayout(cfg))} weights`)
+    opts.log(`${ex.count} training examples, ${cfg.numItems} items, ${layoutSize(modelLayout(cfg))} weights, published as ${encoding}`)
+    // Scores what a device would download: the weights through the model's encoding.
+    const publishedScorer = async (): Promise<{ scorer: SessionModel; bytes: number }> => {
+      const master = await model.getWeights()
+      const scorer = new SessionModel(cfg, publishedWeights(cfg, master, encoding))
+      await this.ready(scorer)
+      return { scorer, bytes: downloadBytes(cfg, master, this.index, encoding) }
+    }
     const afterEpoch =
       split === null
         ? undefined
         : async (): Promise<string> => {
             await this.ready(model)
             const m = await evaluateCases(this, split.cases, data)
-            return `validation P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)} (${split.cases.count} cases)`
+            const { scorer } = await publishedScorer()
+            const q = await evaluateCases(this, split.cases, data)
+            scorer.dispose()
+            return `validation P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)}, as published (${encoding}) ${q.p20.toFixed(2)} / ${q.mrr20.toFixed(2)} (${split.cases.count} cases)`
           }
     await trainEpochs((o) => model.train(ex, o), t, opts, afterEpoch)
-    await this.ready(model)
-    return { modelBytes: downloadBytes(cfg, await model.getWeights(), this.index), params: { ...reportedParams(t), ...tableParams(cfg), ...(validate ? { validate } : {}) } }
+    const { bytes } = await publishedScorer()
+    model.dispose()
+    return { modelBytes: bytes, params: { ...reportedParams(t), ...tableParams(cfg), model_encoding: encoding, ...(validate ? { validate } : {}) } }
   }
 }

@@ -135,6 +135,29 @@ describe('SessionModel', () => {
     }
   })
 
+  it('trains with input dropout: reproducible from the seed, a different path than without, and still learns', async () => {
+    const big = { numItems: 60, dim: 8, maxLen: 4, numCategories: 0, scale: 5 }
+    const w0 = initWeights(big, 5)
+    const ex = buildExamples(Array.from({ length: 30 }, () => [1, 2, 3, 4, 5, 6]), big.maxLen)
+    const opts = { epochs: 40, batchSize: 16, learningRate: 0.05, seed: 3, sampledNegatives: 6 }
+    const run = async (dropout: number): Promise<{ w: Float32Array; losses: number[]; best: number }> => {
+      const m = new SessionModel(big, w0)
+      const { epochLosses } = await m.train(ex, { ...opts, dropout })
+      const scores = await m.scoreBatch(Int32Array.from([0, 1, 2, 3]), 1)
+      const out = { w: await m.getWeights(), losses: epochLosses, best: scores.indexOf(Math.max(...scores)) }
+      m.dispose()
+      return out
+    }
+    const [none, a, b] = [await run(0), await run(0.3), await run(0.3)]
+    expect(Array.from(a.w)).toEqual(Array.from(b.w))
+    expect(a.w.some((x, i) => x !== none.w[i])).toBe(true)
+    expect(a.losses.at(-1)!).toBeLessThan(a.losses[0]! * 0.5)
+    expect(a.best).toBe(4)
+    const m = new SessionModel(big, w0)
+    await expect(m.train(ex, { ...opts, dropout: 1 })).rejects.toThrow(/dropout must be in \[0, 1\)/)
+    m.dispose()
+  })
+
   it('refuses weights of the wrong size', () => {
     expect(() => new SessionModel(cfg, new Float32Array(3))).toThrow(/needs/)
   })

@@ -13,7 +13,7 @@ import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
 import { RowSparseTrainer, type RowSparseModel } from './sparse-train.js'
-import { matMul } from './train-ops.js'
+import { matMul, matMulBt, softmaxCrossEntropy } from './train-ops.js'
 
 /** Local training options. */
 export interface TrainOptions {
@@ -194,15 +194,12 @@ export class SessionModel implements RowSparseModel {
 
   /** Logits over all items for a batch of right-aligned prefixes [batch, maxLen]. */
   logits(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.matMul(this.encode(x), this.itemMatrix(), false, true)
+    return matMulBt(this.encode(x), this.itemMatrix())
   }
 
   /** Mean softmax cross-entropy of predicting `y` from `x`, over the whole catalogue. */
   loss(x: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
-    const logits = this.logits(x)
-    const lse = tf.logSumExp(logits, 1)
-    const target = tf.sum(tf.mul(logits, tf.cast(tf.oneHot(y, this.cfg.numItems + 1), 'float32')), 1)
-    return tf.mean(tf.sub(lse, target)) as tf.Scalar
+    return softmaxCrossEntropy(this.logits(x), y)
   }
 
   /**

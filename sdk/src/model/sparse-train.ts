@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
-import { firstColumnCrossEntropy, matMulBt } from './train-ops.js'
+import { matMulBt, softmaxCrossEntropy } from './train-ops.js'
 
 /** A next-item model that {@link RowSparseTrainer} can train. */
 export interface RowSparseModel {
@@ -317,6 +317,7 @@ export class RowSparseTrainer {
           const lq = logQ === null ? null : logQTensors(logQ, negG, yg)
           // Accidental hits (a candidate that is the row's own target) drop out of the softmax.
           const hits = accidentalHits(yg, negG, logQ === null ? null : yg)
+          const firstColumn = tf.zeros([n], 'int32') as tf.Tensor1D // each row's target logit comes first
           const f = (): tf.Scalar => {
             // The batch's item vectors: the rows themselves, or the sum of each item's rows.
             const items = (slotIdx === null ? rowsVar : tf.sum(lookup(rowsVar, slotIdx), 0)) as tf.Tensor2D
@@ -328,7 +329,7 @@ export class RowSparseTrainer {
               pos = tf.sub(pos, lq.pos)
               negLogits = tf.sub(negLogits, lq.neg)
             }
-            return firstColumnCrossEntropy(tf.concat([pos, negLogits], 1) as tf.Tensor2D)
+            return softmaxCrossEntropy(tf.concat([pos, negLogits], 1) as tf.Tensor2D, firstColumn)
           }
           const { value, grads } = tf.variableGrads(f, [rowsVar, ...model.denseVars])
           const rowGrad = grads[rowsVar.name]!

@@ -8,7 +8,7 @@
  *   (measured here, Node 20). {@link matMul} and {@link matMulBt} transpose explicitly instead.
  * - `tf.logSumExp`'s gradient goes through the gradient of `max`, an `Equal` over the whole
  *   logits matrix: 68 ms for [256, 768] logits against 1 ms for `tf.softmax`.
- *   {@link firstColumnCrossEntropy} differentiates softmax cross-entropy directly.
+ *   {@link softmaxCrossEntropy} differentiates softmax cross-entropy directly.
  *
  * Every backend runs them (customGrad needs no kernel of its own), so the browser worker and the
  * Node evaluation train through the same code.
@@ -39,7 +39,7 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * `a` [m, k] × `b`ᵀ for `b` [n, k] (session vectors against item vectors); the gradient
- * multiplies untransposed (dA = dY · b, dB = dYᵀ · a).
+ * multiplies untransposed (dA = dY · b, dB = (aᵀ · dY)ᵀ).
  * @example matMulBt(h, items) // the same values as tf.matMul(h, items, false, true)
  */
 export function matMulBt(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
@@ -50,7 +50,8 @@ export function matMulBt(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
       value: tf.matMul(x, tf.transpose(y)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ys] = saved as [tf.Tensor2D, tf.Tensor2D]
-        return [tf.matMul(dy as tf.Tensor2D, ys), tf.matMul(tf.transpose(dy as tf.Tensor2D), xs)]
+        // dB = (aᵀ · dY)ᵀ: transposes a and the [k, n] result, not dY (n is the catalogue's side).
+        return [tf.matMul(dy as tf.Tensor2D, ys), tf.transpose(tf.matMul(tf.transpose(xs), dy as tf.Tensor2D))]
       },
     }
   })
@@ -61,27 +62,23 @@ export function matMulBt(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 const MIN_PROBABILITY = 1e-30
 
 /**
- * Mean softmax cross-entropy of logits [n, c] whose first column is each row's target:
- * −log softmax(z)[·, 0], with the gradient (softmax(z) − e₀) / n. The value is capped at
- * −log 1e-30 per row (a target that far behind has a gradient of e₀ − softmax either way).
- * @example firstColumnCrossEntropy(tf.concat([pos, negatives], 1))
+ * Mean softmax cross-entropy of logits [n, c] against target columns [n] (int32):
+ * −log softmax(z)[r, y_r], with the gradient (softmax(z) − onehot(y)) / n. The value is capped
+ * at −log 1e-30 per row (a target that far behind has the gradient e_y − softmax either way).
+ * @example softmaxCrossEntropy(tf.concat([pos, negatives], 1), tf.zeros([n], 'int32'))
  */
-export function firstColumnCrossEntropy(logits: tf.Tensor2D): tf.Scalar {
+export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const [n, c] = logits.shape
+  const onehot = tf.cast(tf.oneHot(targets, c), 'float32')
   const f = tf.customGrad((...args: CustomGradArgs) => {
     const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc]
-    const [n, c] = z.shape
     const p = tf.softmax(z)
-    save([p])
-    const target = tf.slice(p, [0, 0], [n, 1])
+    // Saved, not closed over: tfjs disposes the forward pass's other tensors before the backward.
+    save([p, onehot])
+    const target = tf.sum(tf.mul(p, onehot), 1)
     return {
       value: tf.neg(tf.mean(tf.log(tf.add(target, MIN_PROBABILITY)))) as tf.Scalar,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const first = tf.pad(tf.ones([n, 1]), [
-          [0, 0],
-          [0, c - 1],
-        ])
-        return tf.mul(tf.sub(saved[0]!, first), tf.div(dy, n))
-      },
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(tf.sub(saved[0]!, saved[1]!), tf.div(dy, n)),
     }
   })
   return f(logits) as tf.Scalar
