@@ -20,7 +20,7 @@ import {
 import { nodeTf } from './tf-node.js'
 
 /** `--param` keys of the model's shape beyond width and length (see {@link modelConfig}). */
-export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'model_encoding'] as const
+export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'attention', 'model_encoding'] as const
 
 /**
  * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
@@ -37,7 +37,8 @@ export function modelConfig(numItems: number, params: FitOptions['params']): Ses
   const dim = intParam(params, 'dim', shipped.dim, 4)
   const maxLen = intParam(params, 'maxlen', shipped.maxLen, 1)
   const scale = floatParam(params, 'scale', shipped.scale ?? 0, 0, 1000)
-  const base = { numItems, dim, maxLen, numCategories: 0, ...(scale > 0 ? { scale } : {}) }
+  const attention = intParam(params, 'attention', shipped.selfAttention ?? 0, 0)
+  const base = { numItems, dim, maxLen, numCategories: 0, ...(scale > 0 ? { scale } : {}), ...(attention > 0 ? { selfAttention: attention } : {}) }
   if (own === 0 || own >= numItems) return base
   if (shared < 2) throw new ParamError(`parameter own=${own} needs shared ≥ 2 (rows the other items hash into)`)
   return { ...base, ownRows: own, hashRows: shared }
@@ -46,7 +47,7 @@ export function modelConfig(numItems: number, params: FitOptions['params']): Ses
 /** The item table's shape as reported with the results. */
 export function tableParams(cfg: SessionModelConfig): Record<string, number> {
   const table: Record<string, number> = cfg.ownRows !== undefined ? { own: cfg.ownRows, shared: cfg.hashRows ?? 0 } : { own: 0 }
-  return { dim: cfg.dim, maxlen: cfg.maxLen, ...table, scale: cfg.scale ?? 0 }
+  return { dim: cfg.dim, maxlen: cfg.maxLen, ...table, scale: cfg.scale ?? 0, attention: cfg.selfAttention ?? 0 }
 }
 
 /**

@@ -30,6 +30,14 @@ export interface SessionModelConfig {
    * list; the cosine ranks by direction, and the scale sets how peaked the softmax can get.
    */
   readonly scale?: number
+  /**
+   * Self-attention blocks before the readout (absent or 0: none). Each block lets every clicked
+   * item attend to the session's other items (one head, scaled dot products, padding masked)
+   * and adds what it gathers to the item's vector: X + softmax(XW_q (XW_k)ᵀ / √d) XW_v. The
+   * readout then attends over these contextual vectors, as SR-GNN's readout does over its graph
+   * network's (Wu et al. 2019) and SASRec's over its self-attention's (Kang & McAuley 2018).
+   */
+  readonly selfAttention?: number
 }
 
 /**
@@ -149,7 +157,21 @@ export function modelLayout(cfg: SessionModelConfig): ModelLayout {
     { name: 'att_w2', shape: [d, d] },
     { name: 'att_v', shape: [d, 1] },
     { name: 'out_w', shape: [2 * d, d] },
+    ...selfAttentionLayout(cfg),
   ]
+}
+
+/** Self-attention blocks of a config ({@link SessionModelConfig.selfAttention}), 0 when none. */
+export function selfAttentionBlocks(cfg: SessionModelConfig): number {
+  return cfg.selfAttention !== undefined && cfg.selfAttention > 0 ? cfg.selfAttention : 0
+}
+
+/** The query, key and value matrices of each self-attention block, after the other tensors. */
+function selfAttentionLayout(cfg: SessionModelConfig): ModelLayout {
+  const d = cfg.dim
+  return Array.from({ length: selfAttentionBlocks(cfg) }, (_, i) =>
+    (['q', 'k', 'v'] as const).map((m) => ({ name: `sa${i}_${m}`, shape: [d, d] })),
+  ).flat()
 }
 
 /** Reads a config back from a model bundle's JSON, refusing anything that is not one. */
@@ -165,6 +187,7 @@ export function parseModelConfig(raw: Readonly<Record<string, unknown>>): Sessio
     if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) throw new Error('model config field scale must be a finite number ≥ 0')
     base = { ...base, scale }
   }
+  if (raw.selfAttention !== undefined) base = { ...base, selfAttention: num('selfAttention') }
   if (raw.ownRows === undefined && raw.hashRows === undefined) return base
   const cfg = { ...base, ownRows: num('ownRows'), hashRows: num('hashRows') }
   if (isCompact(cfg) && cfg.hashRows < 2) throw new Error('model config field hashRows must be at least 2 with ownRows')

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, slotsPerItem, type SessionModelConfig } from './config.js'
+import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, selfAttentionBlocks, slotsPerItem, type SessionModelConfig } from './config.js'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
@@ -180,7 +180,13 @@ export class SessionModel implements RowSparseModel {
     const mask = tf.greater(x, 0) // [b, len]
     const pos = tf.slice(p.posEmb!, [this.cfg.maxLen - len, 0], [len, d])
     const added = tf.add(items, pos) as tf.Tensor3D
-    const emb = dropMask === undefined ? added : (tf.mul(added, dropMask) as tf.Tensor3D)
+    let emb = dropMask === undefined ? added : (tf.mul(added, dropMask) as tf.Tensor3D)
+    const blocks = selfAttentionBlocks(this.cfg)
+    if (blocks > 0) {
+      // Keys at padding positions get −1e9 before the softmax: [b, 1, len], broadcast over queries.
+      const keyBias = tf.reshape(tf.mul(tf.sub(1, tf.cast(mask, 'float32')), -1e9), [b, 1, len])
+      for (let i = 0; i < blocks; i++) emb = this.selfAttend(emb, keyBias, i)
+    }
     const last = tf.reshape(tf.slice(emb, [0, len - 1, 0], [b, 1, d]), [b, d]) as tf.Tensor2D
     const k = tf.reshape(matMul(tf.reshape(emb, [b * len, d]) as tf.Tensor2D, p.attW1 as tf.Tensor2D), [b, len, d])
     const q = tf.reshape(matMul(last, p.attW2 as tf.Tensor2D), [b, 1, d])
@@ -190,6 +196,22 @@ export class SessionModel implements RowSparseModel {
     const alpha = tf.reshape(tf.softmax(masked, 1), [b, len, 1])
     const s = tf.sum(tf.mul(alpha, emb), 1) as tf.Tensor2D
     return this.outputNorm(matMul(tf.concat([s, last], 1), p.outW as tf.Tensor2D), logitScale(this.cfg))
+  }
+
+  /**
+   * Self-attention block `i` ({@link SessionModelConfig.selfAttention}) over item vectors
+   * [b, len, d]: each position adds the value vectors of the session's items, weighted by the
+   * softmax of its query against their keys (`keyBias` masks padding keys).
+   */
+  private selfAttend(x: tf.Tensor3D, keyBias: tf.Tensor, i: number): tf.Tensor3D {
+    const [b, len, d] = x.shape
+    const base = 7 + 3 * i
+    const [wq, wk, wv] = [this.vars[base], this.vars[base + 1], this.vars[base + 2]] as [tf.Variable, tf.Variable, tf.Variable]
+    const flat = tf.reshape(x, [b * len, d]) as tf.Tensor2D
+    const proj = (w: tf.Variable): tf.Tensor3D => tf.reshape(matMul(flat, w as tf.Tensor2D), [b, len, d]) as tf.Tensor3D
+    const scores = tf.add(tf.mul(matMulBt(proj(wq), proj(wk)), 1 / Math.sqrt(d)), keyBias)
+    const weights = tf.softmax(scores) as tf.Tensor3D
+    return tf.add(x, matMul(weights, proj(wv))) as tf.Tensor3D
   }
 
   /** Logits over all items for a batch of right-aligned prefixes [batch, maxLen]. */

@@ -37,6 +37,25 @@ describe('train ops', () => {
     expect(maxDiff(hb!, fb!)).toBeLessThan(1e-6)
   })
 
+  it('matMul and matMulBt take batches of matrices too', () => {
+    const a = tf.reshape(seeded([6, 3], 6), [2, 3, 3]) as tf.Tensor3D
+    const b = tf.reshape(seeded([6, 4], 7), [2, 3, 4]) as tf.Tensor3D
+    const c = tf.reshape(seeded([8, 3], 8), [2, 4, 3]) as tf.Tensor3D
+    const w = tf.reshape(seeded([6, 4], 9), [2, 3, 4])
+    const loss = (f: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor3D) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(f(x as tf.Tensor3D, y as tf.Tensor3D), w))
+    const pairs: [typeof matMul, (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor3D, tf.Tensor3D][] = [
+      [matMul, (x, y) => tf.matMul(x, y), b],
+      [matMulBt, (x, y) => tf.matMul(x, y, false, true), c],
+    ]
+    for (const [mine, theirs, other] of pairs) {
+      expect(maxDiff(mine(a, other), theirs(a, other))).toBeLessThan(1e-6)
+      const [g1, g2] = tf.grads(loss(mine))([a, other])
+      const [e1, e2] = tf.grads(loss(theirs))([a, other])
+      expect(maxDiff(g1!, e1!)).toBeLessThan(1e-6)
+      expect(maxDiff(g2!, e2!)).toBeLessThan(1e-6)
+    }
+  })
+
   it('softmaxCrossEntropy is logSumExp minus the target column, with its gradient', () => {
     const z = tf.mul(seeded([6, 9], 5), 8) as tf.Tensor2D
     const y = tf.tensor1d([0, 3, 8, 3, 1, 0], 'int32')

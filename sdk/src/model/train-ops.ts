@@ -18,44 +18,50 @@ import * as tf from '@tensorflow/tfjs-core'
 /** What `tf.customGrad` passes its function: the inputs, then the function that saves tensors for the gradient. */
 type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>
 
+/** Swaps the last two axes of a matrix [m, n] or a batch of them [b, m, n]. */
+function swapLast(x: tf.Tensor): tf.Tensor {
+  return x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1])
+}
+
 /**
- * `a` [m, k] × `b` [k, n]; the gradient transposes explicitly (dA = dY · bᵀ, dB = aᵀ · dY).
+ * `a` [m, k] × `b` [k, n] (or batches of them, [b, m, k] × [b, k, n]); the gradient transposes
+ * explicitly (dA = dY · bᵀ, dB = aᵀ · dY).
  * @example matMul(x, w) // the same values as tf.matMul(x, w)
  */
-export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+export function matMul<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: T): T {
   const f = tf.customGrad((...args: CustomGradArgs) => {
-    const [x, y, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc]
+    const [x, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc]
     save([x, y])
     return {
       value: tf.matMul(x, y),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ys] = saved as [tf.Tensor2D, tf.Tensor2D]
-        return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ys)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)]
+        const [xs, ys] = saved as [tf.Tensor, tf.Tensor]
+        return [tf.matMul(dy, swapLast(ys)), tf.matMul(swapLast(xs), dy)]
       },
     }
   })
-  return f(a, b) as tf.Tensor2D
+  return f(a, b) as T
 }
 
 /**
- * `a` [m, k] × `b`ᵀ for `b` [n, k] (session vectors against item vectors); the gradient
- * multiplies untransposed (dA = dY · b, dB = (aᵀ · dY)ᵀ).
+ * `a` [m, k] × `b`ᵀ for `b` [n, k] (session vectors against item vectors; or batches of them);
+ * the gradient multiplies untransposed (dA = dY · b, dB = (aᵀ · dY)ᵀ).
  * @example matMulBt(h, items) // the same values as tf.matMul(h, items, false, true)
  */
-export function matMulBt(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+export function matMulBt<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: T): T {
   const f = tf.customGrad((...args: CustomGradArgs) => {
-    const [x, y, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc]
+    const [x, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc]
     save([x, y])
     return {
-      value: tf.matMul(x, tf.transpose(y)),
+      value: tf.matMul(x, swapLast(y)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ys] = saved as [tf.Tensor2D, tf.Tensor2D]
+        const [xs, ys] = saved as [tf.Tensor, tf.Tensor]
         // dB = (aᵀ · dY)ᵀ: transposes a and the [k, n] result, not dY (n is the catalogue's side).
-        return [tf.matMul(dy as tf.Tensor2D, ys), tf.transpose(tf.matMul(tf.transpose(xs), dy as tf.Tensor2D))]
+        return [tf.matMul(dy, ys), swapLast(tf.matMul(swapLast(xs), dy))]
       },
     }
   })
-  return f(a, b) as tf.Tensor2D
+  return f(a, b) as T
 }
 
 /** Probability below which the reported loss of an example is capped (−log of it ≈ 69). */

@@ -39,9 +39,12 @@ describe('SessionScorer', () => {
     { numItems: 80, dim: 8, maxLen: 5, numCategories: 3, ownRows: 12, hashRows: 9 },
     // Cosine logits (NISER): unit session and item vectors, times the scale.
     { numItems: 80, dim: 8, maxLen: 5, numCategories: 3, ownRows: 12, hashRows: 9, scale: 7 },
+    // Self-attention blocks before the readout, one and two.
+    { numItems: 80, dim: 8, maxLen: 6, numCategories: 3, scale: 7, selfAttention: 1 },
+    { numItems: 50, dim: 6, maxLen: 4, numCategories: 0, selfAttention: 2 },
   ]
   for (const [c, cfg] of configs.entries()) {
-    it(`scores every item as SessionModel.logits does (dim ${cfg.dim}, maxLen ${cfg.maxLen}, ${cfg.numCategories} categories${cfg.ownRows ? ', compact table' : ''}${cfg.scale ? ', cosine logits' : ''})`, async () => {
+    it(`scores every item as SessionModel.logits does (dim ${cfg.dim}, maxLen ${cfg.maxLen}, ${cfg.numCategories} categories${cfg.ownRows ? ', compact table' : ''}${cfg.scale ? ', cosine logits' : ''}${cfg.selfAttention ? `, ${cfg.selfAttention} self-attention blocks` : ''})`, async () => {
       const rand = mulberry32(100 + c)
       const weights = randomWeights(cfg, 7 + c)
       // Some categories out of range, as a damaged bundle could carry: both treat them as unknown.

@@ -6,7 +6,7 @@
  * Parity with `SessionModel.logits` is tested in score-js.test.ts.
  */
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, parseModelConfig, slotsPerItem, type SessionModelConfig } from '../model/config.js'
+import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, parseModelConfig, selfAttentionBlocks, slotsPerItem, type SessionModelConfig } from '../model/config.js'
 import type { GlobalModel } from './model-cache.js'
 
 /** Category index per model row (row 0 is padding), from the bundle's per-item categories. */
@@ -92,7 +92,8 @@ export class SessionScorer {
 
   /**
    * The session vector after `context` (item rows, oldest first; the model reads the last
-   * `maxLen`): additive attention of every clicked item against the last one, then
+   * `maxLen`): with self-attention blocks, those first; then additive attention of every
+   * clicked item against the last one, then
    * [attended; last] projected back to `dim` (session-model.ts `attend`). Padding positions get
    * zero attention there, so only the context's own positions are computed here.
    */
@@ -114,6 +115,7 @@ export class SessionScorer {
       const po = (L - n + j) * d
       for (let k = 0; k < d; k++) row[k] = row[k]! + pos[po + k]!
     }
+    for (let b = 0; b < selfAttentionBlocks(this.cfg); b++) this.selfAttend(emb, n, b)
     const last = emb.subarray((n - 1) * d, n * d)
     const q = matVec(last, w2, d, d)
     // Attention logits e_j = v · sigmoid(emb_j W1 + q), then a softmax over the positions.
@@ -147,6 +149,36 @@ export class SessionScorer {
       for (let c = 0; c < d; c++) out[c] = out[c]! * f
     }
     return out
+  }
+
+  /**
+   * Self-attention block `b` over the context's `n` item vectors `emb` [n, d], in place
+   * (session-model.ts `selfAttend`): each vector adds the value vectors of the context,
+   * weighted by the softmax of its query against their keys, scaled by 1/√d.
+   */
+  private selfAttend(emb: Float32Array, n: number, b: number): void {
+    const d = this.cfg.dim
+    const [wq, wk, wv] = (['q', 'k', 'v'] as const).map((m) => this.tensor(`sa${b}_${m}`))
+    const proj = (w: Float32Array): Float64Array[] => Array.from({ length: n }, (_, j) => matVec(emb.subarray(j * d, (j + 1) * d), w, d, d))
+    const [q, k, v] = [proj(wq!), proj(wk!), proj(wv!)] as [Float64Array[], Float64Array[], Float64Array[]]
+    const scale = 1 / Math.sqrt(d)
+    const weights = new Float64Array(n)
+    for (let i = 0; i < n; i++) {
+      let max = -Infinity
+      for (let j = 0; j < n; j++) {
+        let s = 0
+        for (let c = 0; c < d; c++) s += q[i]![c]! * k[j]![c]!
+        weights[j] = s * scale
+        if (weights[j]! > max) max = weights[j]!
+      }
+      let z = 0
+      for (let j = 0; j < n; j++) z += weights[j] = Math.exp(weights[j]! - max)
+      for (let c = 0; c < d; c++) {
+        let s = 0
+        for (let j = 0; j < n; j++) s += (weights[j]! / z) * v[j]![c]!
+        emb[i * d + c] = emb[i * d + c]! + s
+      }
+    }
   }
 
   /**

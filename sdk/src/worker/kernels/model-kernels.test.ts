@@ -77,6 +77,8 @@ const paths: [string, SessionModelConfig, TrainOptions][] = [
   ['sampled softmax, a row per item', rowPerItem, sampled],
   ['sampled softmax, compact table, cosine logits, mixed negatives', { ...compact, scale: 8 }, { ...sampled, inBatchNegatives: true }],
   ['full softmax, cosine logits', { ...small, scale: 8 }, schedule],
+  ['full softmax, self-attention', { ...small, selfAttention: 1 }, schedule],
+  ['sampled softmax, a row per item, cosine logits, self-attention, mixed negatives, input dropout', { ...rowPerItem, scale: 8, selfAttention: 1 }, { ...sampled, inBatchNegatives: true, dropout: 0.1 }],
 ]
 
 /** Trains twice (optimizer state carried over), then scores, encodes, reads and resets. */
