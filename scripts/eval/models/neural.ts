@@ -24,11 +24,12 @@ export const TRAIN_DEFAULTS = {
   bucket: true,
   inBatch: true,
   dropout: 0,
+  lrDecay: 1,
 } as const
 export const TRAIN_QUICK = { epochs: 1, negatives: 256 } as const
 
 /** `--param` keys of {@link trainParams}. */
-export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'inbatch', 'dropout', 'seed'] as const
+export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'inbatch', 'dropout', 'lr_decay', 'seed'] as const
 
 /** Parsed training parameters of a centrally trained neural model. */
 export interface TrainParams {
@@ -44,6 +45,8 @@ export interface TrainParams {
   readonly inBatch: boolean
   /** Dropout on the encoder's input while training (sparse-train.ts), `M.dropout=p`. */
   readonly dropout: number
+  /** The learning rate of epoch e (from 0) is lr · lrDecay^e, `M.lr_decay=f`. */
+  readonly lrDecay: number
   readonly seed: number
 }
 
@@ -63,13 +66,14 @@ export function trainParams(opts: FitOptions): TrainParams {
     bucket: intParam(p, 'bucket', TRAIN_DEFAULTS.bucket ? 1 : 0, 0) === 1,
     inBatch: intParam(p, 'inbatch', TRAIN_DEFAULTS.inBatch ? 1 : 0, 0) === 1,
     dropout: floatParam(p, 'dropout', TRAIN_DEFAULTS.dropout, 0, 0.95),
+    lrDecay: floatParam(p, 'lr_decay', TRAIN_DEFAULTS.lrDecay, 0.01, 1),
     seed: intParam(p, 'seed', opts.seed, 0),
   }
 }
 
 /** The parameters as reported in the results. */
 export function reportedParams(t: TrainParams): Record<string, ParamValue> {
-  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket, inbatch: t.inBatch, dropout: t.dropout }
+  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket, inbatch: t.inBatch, dropout: t.dropout, lr_decay: t.lrDecay }
 }
 
 /**
@@ -87,7 +91,7 @@ export async function trainEpochs(
     const { epochLosses } = await train({
       epochs: 1,
       batchSize: t.batchSize,
-      learningRate: t.learningRate,
+      learningRate: t.learningRate * t.lrDecay ** e,
       seed: t.seed + e,
       sampledNegatives: t.negatives,
       bucketByLength: t.bucket,

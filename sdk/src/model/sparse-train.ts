@@ -21,7 +21,7 @@ export interface RowSparseModel {
    */
   readonly itemSlots?: Int32Array
   readonly slotsPerItem?: 1 | 2
-  /** Every other trainable variable (small: trained by a tfjs optimizer). */
+  /** Every other trainable variable (small: stepped by the trainer's Adam or SGD in plain JS). */
   readonly denseVars: readonly tf.Variable[]
   /**
    * Session vectors [b, dim] from right-aligned prefixes: `xLocal` [b, len] indexes `items`, the
@@ -170,9 +170,10 @@ const EPS = 1e-8
  * Trains a {@link RowSparseModel}. Per batch: the distinct items of the prefixes, the targets and
  * the negatives are gathered from a plain-JS copy of the table, the loss (sampled softmax with
  * accidental hits masked, Jean et al. 2015) is differentiated with respect to those rows and the
- * dense variables, the dense ones are stepped by a tfjs optimizer and the rows by lazy Adam (the
- * moments of a row advance only when the row is in a batch, as TensorFlow's LazyAdamOptimizer
- * and PyTorch's SparseAdam do) or SGD. The table is written back to its variable at the end.
+ * dense variables, the dense ones are stepped by Adam and the rows by lazy Adam (the moments of
+ * a row advance only when the row is in a batch, as TensorFlow's LazyAdamOptimizer and PyTorch's
+ * SparseAdam do), or both by SGD, all in plain JS (the same arithmetic on every backend). The
+ * table is written back to its variable at the end.
  * @example
  * const trainer = new RowSparseTrainer(model)
  * await trainer.train(examples, { epochs: 1, batchSize: 256, learningRate: 1e-3, seed: 1, sampledNegatives: 1024 })
@@ -180,9 +181,10 @@ const EPS = 1e-8
 export class RowSparseTrainer {
   private m: Float32Array | null = null
   private v: Float32Array | null = null
+  /** Adam's moments of the dense variables, in `denseVars` order. */
+  private denseMoments: { m: Float32Array; v: Float32Array }[] | null = null
   private t = 0
-  private optimizer: tf.Optimizer | null = null
-  private key = ''
+  private kind = ''
 
   constructor(private readonly model: RowSparseModel) {}
 
@@ -190,28 +192,32 @@ export class RowSparseTrainer {
   reset(): void {
     this.m = null
     this.v = null
+    this.denseMoments = null
     this.t = 0
-    this.optimizer?.dispose()
-    this.optimizer = null
   }
 
+  /**
+   * Trains for `opts.epochs` epochs. The optimizer's state carries over between calls with the
+   * same optimizer kind, whatever their learning rates (a schedule changes the rate per call).
+   */
   async train(ex: Examples, opts: SparseTrainOptions): Promise<{ epochLosses: number[]; steps: number }> {
     const epochLosses: number[] = []
     if (ex.count === 0) return { epochLosses, steps: 0 }
     const model = this.model
     const kind = opts.optimizer ?? 'adam'
-    const key = `${kind}:${opts.learningRate}`
-    if (key !== this.key) {
+    if (kind !== this.kind) {
       this.reset()
-      this.key = key
+      this.kind = kind
     }
-    const optimizer = (this.optimizer ??= kind === 'sgd' ? tf.train.sgd(opts.learningRate) : tf.train.adam(opts.learningRate))
     const [rowsCount, d] = model.itemTable.shape as [number, number]
     const table = (await model.itemTable.data()) as Float32Array
     const W = Float32Array.from(table)
+    // The dense variables' weights in plain JS too (read afresh: the model may have changed them).
+    const denseW = await Promise.all(model.denseVars.map(async (v) => Float32Array.from((await v.data()) as Float32Array)))
     if (kind === 'adam' && this.m === null) {
       this.m = new Float32Array(W.length)
       this.v = new Float32Array(W.length)
+      this.denseMoments = denseW.map((w) => ({ m: new Float32Array(w.length), v: new Float32Array(w.length) }))
     }
     const k = model.slotsPerItem ?? 1
     const slots = model.itemSlots ?? new Int32Array(0)
@@ -302,7 +308,7 @@ export class RowSparseTrainer {
         const rowsInit = tf.tensor2d(rowsData, [U, d])
         const rowsVar = tf.variable(rowsInit, true)
         rowsInit.dispose()
-        const { lossValue, rowGrad } = tf.tidy(() => {
+        const { lossValue, rowGrad, denseGrads } = tf.tidy(() => {
           const x = tf.tensor2d(xl, [n, L], 'int32')
           const xG = tf.tensor2d(xg, [n, L], 'int32')
           const y = tf.tensor1d(yl, 'int32')
@@ -332,16 +338,13 @@ export class RowSparseTrainer {
             return softmaxCrossEntropy(tf.concat([pos, negLogits], 1) as tf.Tensor2D, firstColumn)
           }
           const { value, grads } = tf.variableGrads(f, [rowsVar, ...model.denseVars])
-          const rowGrad = grads[rowsVar.name]!
-          const dense: tf.NamedTensorMap = {}
-          for (const v of model.denseVars) if (grads[v.name] !== undefined) dense[v.name] = grads[v.name]!
-          optimizer.applyGradients(dense)
-          return { lossValue: value, rowGrad }
+          const denseGrads = model.denseVars.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined)
+          return { lossValue: value, rowGrad: grads[rowsVar.name]!, denseGrads }
         })
         const g = (await rowGrad.data()) as Float32Array
         sum += (await lossValue.data())[0]!
         tf.dispose([rowGrad, lossValue, rowsVar])
-        this.stepRows(W, rows, g, d, kind, opts.learningRate)
+        this.step(W, rows, g, d, denseW, denseGrads, kind, opts.learningRate)
         batches++
         steps++
         opts.onStep?.(steps, total)
@@ -352,27 +355,39 @@ export class RowSparseTrainer {
     return { epochLosses, steps }
   }
 
-  /** Lazy Adam (or SGD) on the rows of this batch; row 0 (padding) stays zero. */
-  private stepRows(W: Float32Array, ids: readonly number[], g: Float32Array, d: number, kind: string, lr: number): void {
-    if (kind === 'sgd') {
-      for (let u = 1; u < ids.length; u++) {
-        const o = ids[u]! * d
-        for (let k = 0; k < d; k++) W[o + k] -= lr * g[u * d + k]!
-      }
-      return
-    }
-    const m = this.m!
-    const v = this.v!
-    this.t++
-    const step = (lr * Math.sqrt(1 - B2 ** this.t)) / (1 - B1 ** this.t)
+  /**
+   * One optimizer step: lazy Adam (or SGD) on the rows of this batch (row 0, the padding, stays
+   * zero) and Adam (or SGD) on the dense variables, whose new values are written back.
+   */
+  private step(W: Float32Array, ids: readonly number[], g: Float32Array, d: number, denseW: Float32Array[], denseG: (Float32Array | undefined)[], kind: string, lr: number): void {
+    const adam = kind !== 'sgd'
+    if (adam) this.t++
+    const step = adam ? (lr * Math.sqrt(1 - B2 ** this.t)) / (1 - B1 ** this.t) : lr
     for (let u = 1; u < ids.length; u++) {
       const o = ids[u]! * d
-      for (let k = 0; k < d; k++) {
-        const gi = g[u * d + k]!
-        const mi = (m[o + k] = B1 * m[o + k]! + (1 - B1) * gi)
-        const vi = (v[o + k] = B2 * v[o + k]! + (1 - B2) * gi * gi)
-        W[o + k] -= (step * mi) / (Math.sqrt(vi) + EPS)
-      }
+      if (adam) adamUpdate(W, this.m!, this.v!, o, g, u * d, d, step)
+      else for (let k = 0; k < d; k++) W[o + k] -= lr * g[u * d + k]!
     }
+    this.model.denseVars.forEach((variable, i) => {
+      const gi = denseG[i]
+      if (gi === undefined) return
+      const w = denseW[i]!
+      if (adam) adamUpdate(w, this.denseMoments![i]!.m, this.denseMoments![i]!.v, 0, gi, 0, w.length, step)
+      else for (let k = 0; k < w.length; k++) w[k] -= lr * gi[k]!
+      tf.tidy(() => variable.assign(tf.tensor(w, variable.shape)))
+    })
+  }
+}
+
+/**
+ * Adam on `n` weights of `w` from offset `o` with gradients `g` from `go`: moments `m`, `v` at the
+ * same offsets; `step` is the bias-corrected learning rate of this step.
+ */
+function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, o: number, g: Float32Array, go: number, n: number, step: number): void {
+  for (let k = 0; k < n; k++) {
+    const gi = g[go + k]!
+    const mi = (m[o + k] = B1 * m[o + k]! + (1 - B1) * gi)
+    const vi = (v[o + k] = B2 * v[o + k]! + (1 - B2) * gi * gi)
+    w[o + k] -= (step * mi) / (Math.sqrt(vi) + EPS)
   }
 }
