@@ -16,6 +16,7 @@ import {
   QUICK,
   sessionAt,
   sliceSessions,
+  splitRepeats,
   strideCases,
 } from './data.js'
 
@@ -141,5 +142,17 @@ describe('splits and subsamples', () => {
     const q = quickSubsample({ name: 'x', dir: '/x', train, test })
     expect(q.train.sessionCount).toBe(Math.min(QUICK.trainSessions, train.sessionCount))
     expect(q.description).toMatch(/--quick subsample/)
+  })
+})
+
+describe('splitRepeats', () => {
+  it('splits the cases by whether the next item is already in the prefix, keeping their order', () => {
+    const c = parseTestCases('1 2\t2\n3 4\t5\n6 7 6\t7\n8\t9\n')
+    const { repeat, fresh } = splitRepeats(c)
+    expect([repeat.count, fresh.count]).toEqual([2, 2])
+    expect(Array.from(repeat.targets)).toEqual([2, 7])
+    expect(Array.from(prefixAt(repeat, 1))).toEqual([6, 7, 6])
+    expect(Array.from(fresh.targets)).toEqual([5, 9])
+    expect(Array.from(prefixAt(fresh, 1))).toEqual([8])
   })
 })

@@ -410,3 +410,15 @@ export function quickSubsample(ds: Dataset): Dataset & { readonly description: s
     `test.tsv from line 1 (${test.count} of ${ds.test.count})`
   return { ...ds, train, test, description }
 }
+
+/**
+ * The cases whose next item is already in the prefix (a repeat: 20.5 % of Diginetica's test
+ * cases, 9.1 % the very last click) and the others, for reporting a model on each.
+ * @example const { repeat, fresh } = splitRepeats(cases)
+ */
+export function splitRepeats(cases: TestCases): { repeat: TestCases; fresh: TestCases } {
+  const repeat: number[] = []
+  const fresh: number[] = []
+  for (let c = 0; c < cases.count; c++) (prefixAt(cases, c).includes(cases.targets[c]!) ? repeat : fresh).push(c)
+  return { repeat: selectCases(cases, repeat), fresh: selectCases(cases, fresh) }
+}

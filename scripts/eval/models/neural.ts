@@ -1,6 +1,6 @@
 /** What the neural recommenders share: dense item indices, training examples, full-catalogue scoring. */
 
-import { buildExamples, writePrefix, type Examples, type SparseTrainOptions } from '../../../sdk/src/model/index.js'
+import { buildExamples, repeatBonus, writePrefix, type Examples, type SparseTrainOptions } from '../../../sdk/src/model/index.js'
 import { sessionAt, type TrainData } from '../data.js'
 import { floatParam, intParam } from '../params.js'
 import type { FitInfo, FitOptions, ParamValue, Recommender } from '../recommender.js'
@@ -97,6 +97,8 @@ export async function trainEpochs(
       bucketByLength: t.bucket,
       inBatchNegatives: t.inBatch,
       dropout: t.dropout,
+      // Repeat weights are calibrated on held-out sessions instead (fedrec-central.ts).
+      repeatLossEpochs: 0,
       onStep: (done, total) => opts.progress((e + done / total) / t.epochs, `epoch ${e + 1}/${t.epochs}`),
     })
     const extra = afterEpoch === undefined ? '' : `; ${await afterEpoch(e)}`
@@ -163,14 +165,20 @@ export function trainingExamples(data: TrainData, index: ItemIndex, maxLen: numb
 export function prefixInputs(prefixes: readonly Int32Array[], index: ItemIndex, maxLen: number): Int32Array {
   const inputs = new Int32Array(prefixes.length * maxLen)
   prefixes.forEach((p, b) => {
-    const known: number[] = []
-    for (const id of p) {
-      const m = id > 0 && id < index.toModel.length ? index.toModel[id]! : 0
-      if (m > 0) known.push(m)
-    }
+    const known = knownItems(p, index)
     writePrefix(known, known.length, maxLen, inputs, b * maxLen)
   })
   return inputs
+}
+
+/** The model indices of a raw-id prefix's items that are in the catalogue, in order. */
+function knownItems(prefix: Int32Array, index: ItemIndex): number[] {
+  const known: number[] = []
+  for (const id of prefix) {
+    const m = id > 0 && id < index.toModel.length ? index.toModel[id]! : 0
+    if (m > 0) known.push(m)
+  }
+  return known
 }
 
 /**
@@ -199,9 +207,11 @@ export function dotScores(
 
 /** A model that turns prefixes into session vectors and has one output vector per item. */
 export interface VectorModel {
-  readonly cfg: { readonly dim: number; readonly maxLen: number }
+  readonly cfg: { readonly dim: number; readonly maxLen: number; readonly repeat?: boolean; readonly repeatMargin?: number }
   encodeBatch(inputs: Int32Array, count: number): Promise<Float32Array>
   itemVectors(): Promise<Float32Array>
+  /** Repeat weights per position (sdk/src/model/repeat.ts), null or absent for none. */
+  repeatWeights?(): Promise<Float32Array | null>
 }
 
 /**
@@ -222,6 +232,7 @@ export abstract class NeuralRecommender implements Recommender {
   protected async ready(model: VectorModel): Promise<void> {
     this.model = model
     this.items = await model.itemVectors()
+    this.repeat = (await model.repeatWeights?.()) ?? null
     this.norms = null
     this.byNorm = null
   }
@@ -231,6 +242,18 @@ export abstract class NeuralRecommender implements Recommender {
 
   score(): void {
     throw new Error(`${this.name} scores in batches (scoreBatch)`)
+  }
+
+  private repeat: Float32Array | null = null
+
+  /**
+   * The repeat scores of a raw-id prefix's items (model index → score), null when the model has
+   * none: its known items, the last maxLen of them, as `prefixInputs` feeds them to the encoder.
+   */
+  protected repeatBonus(prefix: Int32Array): ReadonlyMap<number, number> | null {
+    if (this.repeat === null || this.model === null) return null
+    const cfg = this.model.cfg
+    return repeatBonus(knownItems(prefix, this.index), cfg.maxLen, this.repeat, cfg.repeat === true ? (cfg.repeatMargin ?? 0) : 0)
   }
 
   async rankBatch(prefixes: readonly Int32Array[], targets: Int32Array, limit: number): Promise<Float64Array> {
@@ -243,7 +266,8 @@ export abstract class NeuralRecommender implements Recommender {
     for (let b = 0; b < prefixes.length; b++) {
       const t = targets[b]!
       const target = t > 0 && t < this.index.toModel.length ? this.index.toModel[t]! : 0
-      ranks[b] = target === 0 ? Infinity : rankByNorm(h.subarray(b * d, b * d + d), this.items, this.norms!, this.byNorm, target, this.index, limit)
+      const bonus = this.repeatBonus(prefixes[b]!)
+      ranks[b] = target === 0 ? Infinity : rankByNorm(h.subarray(b * d, b * d + d), this.items, this.norms!, this.byNorm, target, this.index, limit, bonus)
     }
     return ranks
   }
@@ -253,7 +277,11 @@ export abstract class NeuralRecommender implements Recommender {
     if (model === null || this.items === null) throw new Error(`${this.name}: fit() first`)
     const inputs = prefixInputs(prefixes, this.index, model.cfg.maxLen)
     const h = await model.encodeBatch(inputs, prefixes.length)
-    dotScores(h, this.items, prefixes.length, model.cfg.dim, this.index, out, out.length / prefixes.length)
+    const width = out.length / prefixes.length
+    dotScores(h, this.items, prefixes.length, model.cfg.dim, this.index, out, width)
+    prefixes.forEach((p, b) => {
+      for (const [j, bonus] of this.repeatBonus(p) ?? []) out[b * width + this.index.toRaw[j - 1]!] += bonus
+    })
   }
 }
 
@@ -304,9 +332,10 @@ export function rankByNorm(
   target: number,
   index: ItemIndex,
   limit: number,
+  bonus: ReadonlyMap<number, number> | null = null,
 ): number {
   const d = h.length
-  const st = dot32(h, 0, items, target, d)
+  const st = dot32(h, 0, items, target, d) + (bonus?.get(target) ?? 0)
   if (!(st > -Infinity)) return Infinity
   let hn = 0
   for (let k = 0; k < d; k++) hn += h[k]! * h[k]!
@@ -314,10 +343,20 @@ export function rankByNorm(
   const floor = st - 1e-5 * (Math.abs(st) + hn) - 1e-6
   const rawTarget = index.toRaw[target - 1]!
   let above = 0
+  // Items with a bonus are outside the norm bound: counted first, skipped in the scan.
+  if (bonus !== null) {
+    for (const [j, extra] of bonus) {
+      if (j === target) continue
+      const s = dot32(h, 0, items, j, d) + extra
+      if (s > st || (s === st && index.toRaw[j - 1]! < rawTarget)) {
+        if (++above >= limit) return Infinity
+      }
+    }
+  }
   for (let i = 0; i < byNorm.length; i++) {
     const j = byNorm[i]!
     if (hn * norms[j]! < floor) break
-    if (j === target) continue
+    if (j === target || bonus?.has(j) === true) continue
     const s = dot32(h, 0, items, j, d)
     if (s > st || (s === st && index.toRaw[j - 1]! < rawTarget)) {
       if (++above >= limit) return Infinity

@@ -1,6 +1,8 @@
+import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { layoutSize } from '../../../aggregator/src/index.js'
-import { catalogueConfig, COMPACT_ABOVE, COMPACT_OWN, isCompact, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
+import { encodeModel, layoutSize, modelEncodingFor } from '../../../aggregator/src/index.js'
+import { initWeights } from './init-weights.js'
+import { catalogueConfig, COMPACT_ABOVE, COMPACT_OWN, COMPACT_SHARED, isCompact, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
 
 describe('compact item table', () => {
   const cfg = { numItems: 1000, dim: 4, maxLen: 3, numCategories: 0, ownRows: 100, hashRows: 50 }
@@ -38,25 +40,40 @@ describe('compact item table', () => {
     expect(modelLayout(full)[0]).toEqual({ name: 'item_emb', shape: [1001, 4] })
   })
 
-  it('ships a row per item to small shops and a bounded table to large ones', () => {
+  it('ships a row per item up to 45,000 items and a bounded table beyond', () => {
     expect(catalogueConfig(194, 24).ownRows).toBeUndefined()
     const big = catalogueConfig(43_097, 0)
     const bigger = catalogueConfig(430_970, 0)
-    expect(isCompact(big)).toBe(true)
-    expect(layoutSize(modelLayout(big))).toBe(772_512)
-    expect(layoutSize(modelLayout(bigger))).toBe(layoutSize(modelLayout(big)))
+    expect(isCompact(big)).toBe(false)
+    expect(layoutSize(modelLayout(big))).toBe(1_383_616) // 43,098 × 32 table rows + 4,480 encoder weights
+    expect(isCompact(bigger)).toBe(true)
+    expect(itemTableRows(bigger)).toBe(1 + COMPACT_OWN + COMPACT_SHARED)
     expect(catalogueConfig(COMPACT_ABOVE, 0).ownRows).toBeUndefined()
-    // Between the two thresholds: cosine logits, still a row per item (the table has room).
+    // Between the two thresholds: cosine logits, a row per item.
     const mid = catalogueConfig(COMPACT_ABOVE + 1, 0)
     expect(isCompact(mid)).toBe(false)
     expect(itemTableRows(mid)).toBe(COMPACT_ABOVE + 2)
-    expect(isCompact(catalogueConfig(COMPACT_OWN + 1, 0))).toBe(true)
-    // No catalogue outgrows the largest table: what fits the 1 MB download as int8 rows.
-    for (const n of [COMPACT_ABOVE, COMPACT_OWN, COMPACT_OWN + 1, 10 ** 6]) expect(layoutSize(modelLayout(catalogueConfig(n, 0)))).toBeLessThanOrEqual(772_512)
+    expect(isCompact(catalogueConfig(COMPACT_OWN + COMPACT_SHARED, 0))).toBe(false)
+    expect(isCompact(catalogueConfig(COMPACT_OWN + COMPACT_SHARED + 1, 0))).toBe(true)
+    // No catalogue outgrows the largest table: a row per item of 45,000 items.
+    for (const n of [COMPACT_ABOVE, 43_097, COMPACT_OWN + COMPACT_SHARED, COMPACT_OWN + COMPACT_SHARED + 1, 10 ** 6]) {
+      expect(itemTableRows(catalogueConfig(n, 0))).toBeLessThanOrEqual(1 + COMPACT_OWN + COMPACT_SHARED)
+    }
     // Cosine logits where they were validated (large catalogues), dot products for small shops.
     expect(big.scale).toBeGreaterThan(0)
     expect(mid.scale).toBeGreaterThan(0)
     expect(catalogueConfig(194, 24).scale).toBeUndefined()
+  })
+
+  it('fits the 1 MB download, ids included, as the edge publishes it (int4 tables past 1M parameters)', () => {
+    // Diginetica-like numeric ids; trained weights gzip no worse than initial ones (bench: model section).
+    for (const n of [43_097, COMPACT_OWN + COMPACT_SHARED, 60_000]) {
+      const cfg = catalogueConfig(n, 0)
+      const layout = modelLayout(cfg)
+      const description = { layout, config: { ...cfg }, vocab: Array.from({ length: n }, (_, i) => String(i + 1)) }
+      const bytes = gzipSync(encodeModel({ version: 1, description, weights: initWeights(cfg, 1) }, { encoding: modelEncodingFor(layout) }), { level: 9 }).length
+      expect(bytes, `${n} items`).toBeLessThanOrEqual(1_000_000)
+    }
   })
 
   it('reads a compact config back and refuses a broken one', () => {

@@ -38,6 +38,22 @@ export interface SessionModelConfig {
    * network's (Wu et al. 2019) and SASRec's over its self-attention's (Kang & McAuley 2018).
    */
   readonly selfAttention?: number
+  /**
+   * Repeat scores (absent or false: none): an item already in the session adds a learned weight
+   * per position it holds, `rep_w[j]` for the j-th of the last `maxLen` clicks, to its logit.
+   * A fifth of Diginetica's next clicks are items of the session itself (9 % the very last
+   * one), which a model scoring by similarity alone ranks too low; RepeatNet (Ren et al. 2019,
+   * AAAI) gives repeats a channel of their own, S-POP ranks them first.
+   */
+  readonly repeat?: boolean
+  /**
+   * With repeat scores: what each of the session's items adds to its score once more, when
+   * ranking (not in the repeat loss, which fits `rep_w` by likelihood). The likelihood-optimal
+   * repeat weights are smaller than the ones that rank best, since likelihood pays for the
+   * probability a repeat takes from an unseen next item, while a top-20 list pays one slot
+   * (docs/MODEL.md: the margin was chosen on the validation split). Absent: 0.
+   */
+  readonly repeatMargin?: number
 }
 
 /**
@@ -120,26 +136,33 @@ export function itemCategoryIndex(cfg: SessionModelConfig, itemCategories?: Arra
  * The config the SDK ships for a catalogue: the last 10 items, 32 wide; up to
  * {@link COMPACT_ABOVE} items a row per item scored by dot products; above it cosine logits
  * times {@link COMPACT_SCALE}, with a row per item up to {@link COMPACT_OWN} items and a compact
- * table of {@link COMPACT_OWN} own and {@link COMPACT_SHARED} shared rows beyond — at most
- * 772,512 parameters whatever the catalogue, which fit the 1 MB download as int8 rows. Their
- * whole update does not fit the 128 KiB upload: the edge trains such a model in row-subset
- * rounds (aggregator/src/row-subset.ts). The shape and the scale were chosen on a validation
- * split of the full Diginetica training sessions (docs/MODEL.md; accuracy: docs/RESULTS.md;
- * bytes: docs/BENCHMARKS.md).
+ * table of {@link COMPACT_OWN} own and {@link COMPACT_SHARED} shared rows beyond: at most
+ * 1,440,032 table weights whatever the catalogue. Above 1M parameters the edge publishes the
+ * table in int4 rows (aggregator `modelEncodingFor`), 896 KB gzipped with its ids for
+ * Diginetica's 43,097 items, within the 1 MB download. Their whole update does not fit the
+ * 128 KiB upload: the edge trains such a model in row-subset rounds
+ * (aggregator/src/row-subset.ts). A row per item, the width and the scale were chosen on a
+ * validation split of the full Diginetica training sessions (docs/MODEL.md; accuracy:
+ * docs/RESULTS.md; bytes: docs/BENCHMARKS.md).
  * @example catalogueConfig(194, 24).ownRows // undefined: small shops keep a row per item
  */
 export function catalogueConfig(numItems: number, numCategories: number): SessionModelConfig {
   if (numItems <= COMPACT_ABOVE) return { numItems, dim: CATALOGUE_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories }
   const cosine = { numItems, dim: COMPACT_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories, scale: COMPACT_SCALE }
-  return numItems <= COMPACT_OWN ? cosine : { ...cosine, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED }
+  return numItems <= COMPACT_OWN + COMPACT_SHARED ? cosine : { ...cosine, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED }
 }
 export const CATALOGUE_DIM = 32
 export const CATALOGUE_MAX_LEN = 10
 /** Largest catalogue scored by dot products (validated on the demo store, 194 items); larger ones score by cosines. */
 export const COMPACT_ABOVE = 7500
 export const COMPACT_DIM = 32
-export const COMPACT_OWN = 18_000
-export const COMPACT_SHARED = 6_000
+/**
+ * Own and shared rows of the compact table, for catalogues of more than their sum (45,000) items:
+ * as many rows as a row-per-item table of 45,000 items, which fits the download in int4 rows.
+ * Not validated on data: neither shared data set is that large (docs/MODEL.md).
+ */
+export const COMPACT_OWN = 36_000
+export const COMPACT_SHARED = 9_000
 export const COMPACT_SCALE = 10
 
 /**
@@ -158,8 +181,12 @@ export function modelLayout(cfg: SessionModelConfig): ModelLayout {
     { name: 'att_v', shape: [d, 1] },
     { name: 'out_w', shape: [2 * d, d] },
     ...selfAttentionLayout(cfg),
+    ...(cfg.repeat === true ? [{ name: REPEAT_TENSOR, shape: [cfg.maxLen] }] : []),
   ]
 }
+
+/** The tensor of the repeat weights ({@link SessionModelConfig.repeat}), one per position, last. */
+export const REPEAT_TENSOR = 'rep_w'
 
 /** Self-attention blocks of a config ({@link SessionModelConfig.selfAttention}), 0 when none. */
 export function selfAttentionBlocks(cfg: SessionModelConfig): number {
@@ -188,6 +215,15 @@ export function parseModelConfig(raw: Readonly<Record<string, unknown>>): Sessio
     base = { ...base, scale }
   }
   if (raw.selfAttention !== undefined) base = { ...base, selfAttention: num('selfAttention') }
+  if (raw.repeat !== undefined) {
+    if (typeof raw.repeat !== 'boolean') throw new Error('model config field repeat must be true or false')
+    base = { ...base, repeat: raw.repeat }
+  }
+  if (raw.repeatMargin !== undefined) {
+    const m = raw.repeatMargin
+    if (typeof m !== 'number' || !Number.isFinite(m)) throw new Error('model config field repeatMargin must be a finite number')
+    base = { ...base, repeatMargin: m }
+  }
   if (raw.ownRows === undefined && raw.hashRows === undefined) return base
   const cfg = { ...base, ownRows: num('ownRows'), hashRows: num('hashRows') }
   if (isCompact(cfg) && cfg.hashRows < 2) throw new Error('model config field hashRows must be at least 2 with ownRows')

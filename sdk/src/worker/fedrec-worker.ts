@@ -25,7 +25,7 @@ import { BACKEND_ORDER, slowBackendWarning, type Backend, type BackendAttempt } 
 import { HistoryCache, type DeviceHistory } from './history-cache.js'
 import { ModelCache, type GlobalModel } from './model-cache.js'
 import { PersonalModels } from './personal-model.js'
-import { scorerFor, type SessionScorer } from './score-js.js'
+import { scorerFor, type Session, type SessionScorer } from './score-js.js'
 import { UploadQueue, type UploadOutcome } from './upload-queue.js'
 import { UploadRunner } from './upload-runner.js'
 import { clearTraining, markTraining, reportInterruptedTraining } from './training-marker.js'
@@ -51,7 +51,7 @@ export const FIRST_RANK_WAIT_MS = 2000
 class ScoringState {
   readonly scorer: SessionScorer
   private context: readonly number[] | null = null
-  private session: Float32Array | null = null
+  private session: Session | null = null
   private items: { embeddings: Float32Array; dim: number } | null = null
 
   constructor(
@@ -61,10 +61,10 @@ class ScoringState {
     this.scorer = scorerFor(model, weights)
   }
 
-  /** The session vector after `context`; the same context array is encoded once. */
-  sessionVector(context: readonly number[]): Float32Array {
+  /** The session after `context`; the same context array is encoded once. */
+  sessionOf(context: readonly number[]): Session {
     if (this.context !== context || !this.session) {
-      this.session = this.scorer.sessionVector(context)
+      this.session = this.scorer.session(context)
       this.context = context
     }
     return this.session
@@ -257,9 +257,9 @@ export class FedrecWorker implements WorkerApi {
   }
 
   /** The scorer over `weights` and its session vector for `context`, both kept for the next call. */
-  private session(model: GlobalModel, weights: Float32Array, context: readonly number[]): { scorer: SessionScorer; session: Float32Array } {
+  private session(model: GlobalModel, weights: Float32Array, context: readonly number[]): { scorer: SessionScorer; session: Session } {
     const s = this.scoringFor(model, weights)
-    return { scorer: s.scorer, session: s.sessionVector(context) }
+    return { scorer: s.scorer, session: s.sessionOf(context) }
   }
 
   async rank(itemIds: readonly string[]): Promise<RankResult> {

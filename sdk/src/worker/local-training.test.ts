@@ -24,29 +24,32 @@ describe('local training', () => {
     expect(localTrainOptions(50_000, { ...LOCAL_TRAIN, sampledNegatives: 8 }).sampledNegatives).toBe(8)
   })
 
-  it('fine-tunes the compact model of a 43k-item catalogue on a device-sized history', async () => {
-    const model = globalModel(43_097)
-    const cfg = catalogueConfig(43_097, 0)
-    expect(itemTableRows(cfg)).toBeLessThan(cfg.numItems / 1.5) // a bounded table, far fewer rows than items
-    // popular items and long-tail items (which hash into shared rows)
-    const sessions = [
-      [3, 17, 3, 40_000, 25_000],
-      [17, 8_000, 12_345, 3],
-      [40_000, 25_000, 17],
-    ]
-    const { weights, examples, losses } = await trainLocal(model, sessions, { ...LOCAL_TRAIN, epochs: 4 })
-    expect(examples).toBe(9)
-    expect(losses).toHaveLength(4)
-    expect(losses.at(-1)!).toBeLessThan(losses[0]!)
-    expect(weights.length).toBe(model.bundle.weights.length)
-    // Only the rows of the items it saw (and of sampled negatives) moved; the padding row never.
-    const d = cfg.dim
-    expect(Array.from(weights.subarray(0, d))).toEqual(Array.from(model.bundle.weights.subarray(0, d)))
-    let movedRows = 0
-    for (let r = 1; r < itemTableRows(cfg); r++) {
-      if (weights.subarray(r * d, r * d + d).some((w, k) => w !== model.bundle.weights[r * d + k])) movedRows++
-    }
-    expect(movedRows).toBeGreaterThan(5)
-    expect(movedRows).toBeLessThan(itemTableRows(cfg))
-  })
+  for (const items of [43_097, 100_000]) {
+    it(`fine-tunes the model of a ${items.toLocaleString('en-US')}-item catalogue on a device-sized history`, async () => {
+      const model = globalModel(items)
+      const cfg = catalogueConfig(items, 0)
+      // a row per item for Diginetica's catalogue; beyond 45,000 items a bounded table of fewer rows than items
+      expect(itemTableRows(cfg)).toBeLessThanOrEqual(Math.min(items + 1, 45_001))
+      // popular items and long-tail items (which hash into shared rows in a compact table)
+      const sessions = [
+        [3, 17, 3, 40_000, 25_000],
+        [17, 8_000, 12_345, 3],
+        [40_000, 25_000, 17],
+      ]
+      const { weights, examples, losses } = await trainLocal(model, sessions, { ...LOCAL_TRAIN, epochs: 4 })
+      expect(examples).toBe(9)
+      expect(losses).toHaveLength(4)
+      expect(losses.at(-1)!).toBeLessThan(losses[0]!)
+      expect(weights.length).toBe(model.bundle.weights.length)
+      // Only the rows of the items it saw (and of sampled negatives) moved; the padding row never.
+      const d = cfg.dim
+      expect(Array.from(weights.subarray(0, d))).toEqual(Array.from(model.bundle.weights.subarray(0, d)))
+      let movedRows = 0
+      for (let r = 1; r < itemTableRows(cfg); r++) {
+        if (weights.subarray(r * d, r * d + d).some((w, k) => w !== model.bundle.weights[r * d + k])) movedRows++
+      }
+      expect(movedRows).toBeGreaterThan(5)
+      expect(movedRows).toBeLessThan(itemTableRows(cfg))
+    })
+  }
 })

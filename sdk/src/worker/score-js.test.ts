@@ -42,9 +42,11 @@ describe('SessionScorer', () => {
     // Self-attention blocks before the readout, one and two.
     { numItems: 80, dim: 8, maxLen: 6, numCategories: 3, scale: 7, selfAttention: 1 },
     { numItems: 50, dim: 6, maxLen: 4, numCategories: 0, selfAttention: 2 },
+    // Repeat scores: the session's items add a weight per position they hold.
+    { numItems: 60, dim: 8, maxLen: 5, numCategories: 2, scale: 7, repeat: true },
   ]
   for (const [c, cfg] of configs.entries()) {
-    it(`scores every item as SessionModel.logits does (dim ${cfg.dim}, maxLen ${cfg.maxLen}, ${cfg.numCategories} categories${cfg.ownRows ? ', compact table' : ''}${cfg.scale ? ', cosine logits' : ''}${cfg.selfAttention ? `, ${cfg.selfAttention} self-attention blocks` : ''})`, async () => {
+    it(`scores every item as SessionModel.logits does (dim ${cfg.dim}, maxLen ${cfg.maxLen}, ${cfg.numCategories} categories${cfg.ownRows ? ', compact table' : ''}${cfg.scale ? ', cosine logits' : ''}${cfg.selfAttention ? `, ${cfg.selfAttention} self-attention blocks` : ''}${cfg.repeat ? ', repeat scores' : ''})`, async () => {
       const rand = mulberry32(100 + c)
       const weights = randomWeights(cfg, 7 + c)
       // Some categories out of range, as a damaged bundle could carry: both treat them as unknown.
@@ -56,7 +58,7 @@ describe('SessionScorer', () => {
         const contexts = [[1], [cfg.numItems], [3, 3, 7], Array.from({ length: cfg.maxLen }, () => 1 + Math.floor(rand() * cfg.numItems)), Array.from({ length: cfg.maxLen + 4 }, () => 1 + Math.floor(rand() * cfg.numItems))]
         for (const ctx of contexts) {
           const ref = await tfjsLogits(m, ctx)
-          const session = scorer.sessionVector(ctx)
+          const session = scorer.session(ctx)
           let maxErr = 0
           for (let row = 1; row <= cfg.numItems; row++) maxErr = Math.max(maxErr, Math.abs(scorer.score(session, row) - ref[row]!))
           expect(maxErr, `context ${ctx.join(',')}`).toBeLessThan(1e-4)
@@ -73,9 +75,9 @@ describe('SessionScorer', () => {
     const cfg = configs[0]!
     const weights = randomWeights(cfg, 3)
     const scorer = new SessionScorer(cfg, weights)
-    const before = scorer.score(scorer.sessionVector([1, 2]), 5)
+    const before = scorer.score(scorer.session([1, 2]), 5)
     weights.fill(0.01)
-    expect(scorer.score(scorer.sessionVector([1, 2]), 5)).not.toBeCloseTo(before, 6)
+    expect(scorer.score(scorer.session([1, 2]), 5)).not.toBeCloseTo(before, 6)
   })
 
   it('refuses weights of the wrong size, rows outside the model and an empty context', () => {
@@ -83,10 +85,10 @@ describe('SessionScorer', () => {
     const weights = randomWeights(cfg, 1)
     expect(() => new SessionScorer(cfg, weights.subarray(1))).toThrow(/weights have \d+ values, the model needs \d+/)
     const scorer = new SessionScorer(cfg, weights)
-    const session = scorer.sessionVector([2])
+    const session = scorer.session([2])
     expect(() => scorer.score(session, 0)).toThrow(/item row 0 is outside the model's 1…40/)
     expect(() => scorer.score(session, 41)).toThrow(RangeError)
-    expect(() => scorer.sessionVector([2, 1.5])).toThrow(/item row 1.5/)
-    expect(() => scorer.sessionVector([])).toThrow(/at least one item/)
+    expect(() => scorer.session([2, 1.5])).toThrow(/item row 1.5/)
+    expect(() => scorer.session([])).toThrow(/at least one item/)
   })
 })

@@ -6,7 +6,8 @@
  * Parity with `SessionModel.logits` is tested in score-js.test.ts.
  */
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, parseModelConfig, selfAttentionBlocks, slotsPerItem, type SessionModelConfig } from '../model/config.js'
+import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, parseModelConfig, REPEAT_TENSOR, selfAttentionBlocks, slotsPerItem, type SessionModelConfig } from '../model/config.js'
+import { repeatBonus, repeatMargin } from '../model/repeat.js'
 import type { GlobalModel } from './model-cache.js'
 
 /** Category index per model row (row 0 is padding), from the bundle's per-item categories. */
@@ -37,7 +38,7 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x))
  * of contexts and scores of item rows.
  * @example
  * const scorer = new SessionScorer(cfg, weights, categories)
- * const session = scorer.sessionVector([12, 40, 7])
+ * const session = scorer.session([12, 40, 7])
  * const score = scorer.score(session, 40)
  */
 export class SessionScorer {
@@ -182,16 +183,36 @@ export class SessionScorer {
   }
 
   /**
-   * The model's score of item row `row` after the session: a dot product with its item vector
-   * (with cosine logits, the unit item vector: the session vector already carries the scale).
+   * The session after `context` as {@link score} reads it: its vector and, with repeat scores
+   * (config `repeat`), what each of its items adds (model/repeat.ts).
    */
-  score(session: Float32Array, row: number): number {
+  session(context: readonly number[]): Session {
+    const rep = this.t.get(REPEAT_TENSOR)
+    return { vector: this.sessionVector(context), repeat: rep === undefined ? EMPTY : repeatBonus(context, this.cfg.maxLen, rep, repeatMargin(this.cfg)) }
+  }
+
+  /**
+   * The model's score of item row `row` after the session: a dot product with its item vector
+   * (with cosine logits, the unit item vector: the session vector already carries the scale),
+   * plus the item's repeat score when it is one of the session's items.
+   */
+  score(session: Session, row: number): number {
     const item = this.itemVector(row, this.scratch)
+    const v = session.vector
     let s = 0
-    for (let k = 0; k < this.cfg.dim; k++) s += session[k]! * item[k]!
-    return this.scale > 0 ? s / norm(item) : s
+    for (let k = 0; k < this.cfg.dim; k++) s += v[k]! * item[k]!
+    return (this.scale > 0 ? s / norm(item) : s) + (session.repeat.get(row) ?? 0)
   }
 }
+
+/** A session as the scorer scores it (see {@link SessionScorer.session}). */
+export interface Session {
+  readonly vector: Float32Array
+  /** Item row → repeat score, for the session's items (empty without repeat scores). */
+  readonly repeat: ReadonlyMap<number, number>
+}
+
+const EMPTY: ReadonlyMap<number, number> = new Map()
 
 /** The L2 norm the tfjs model divides by (session-model.ts `outputNorm`). */
 function norm(v: Float32Array): number {

@@ -64,7 +64,7 @@ const sampled = { ...schedule, sampledNegatives: 16 } satisfies TrainOptions
 
 /**
  * Every model path the worker can take. Not here: a compact table's full softmax, which the
- * worker never runs (compact tables start above COMPACT_OWN items, sampled softmax above
+ * worker never runs (compact tables start above COMPACT_OWN + COMPACT_SHARED items, sampled softmax above
  * FULL_SOFTMAX_UP_TO) and which takes minutes on tfjs's cpu UnsortedSegmentSum; its one extra
  * kernel, AddN, runs in the compact table's scoring below.
  */
@@ -79,6 +79,8 @@ const paths: [string, SessionModelConfig, TrainOptions][] = [
   ['full softmax, cosine logits', { ...small, scale: 8 }, schedule],
   ['full softmax, self-attention', { ...small, selfAttention: 1 }, schedule],
   ['sampled softmax, a row per item, cosine logits, self-attention, mixed negatives, input dropout', { ...rowPerItem, scale: 8, selfAttention: 1 }, { ...sampled, inBatchNegatives: true, dropout: 0.1 }],
+  ['sampled softmax, a row per item, cosine logits, repeat scores, mixed negatives', { ...rowPerItem, scale: 8, repeat: true, repeatMargin: 1 }, { ...sampled, inBatchNegatives: true }],
+  ['full softmax, repeat scores', { ...small, repeat: true, repeatMargin: 1 }, schedule],
 ]
 
 /** Trains twice (optimizer state carried over), then scores, encodes, reads and resets. */
