@@ -2,8 +2,8 @@
 
 import { gzipSync } from 'node:zlib'
 import { decodeModel, encodeModel, layoutSize, ModelEncoding, modelEncodingFor } from '../../../aggregator/src/index.js'
-import { catalogueConfig, initWeights, modelLayout, SessionModel, type SessionModelConfig, type SparseTrainOptions } from '../../../sdk/src/model/index.js'
-import { carveValidation, sliceSessions, splitRepeats, type TrainData } from '../data.js'
+import { catalogueConfig, initWeights, modelLayout, SessionModel, type SessionModelConfig } from '../../../sdk/src/model/index.js'
+import { carveValidation, splitRepeats, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, choiceParam, floatParam, intParam, ParamError } from '../params.js'
 import type { FitInfo, FitOptions } from '../recommender.js'
@@ -20,7 +20,7 @@ import {
 import { nodeTf } from './tf-node.js'
 
 /** `--param` keys of the model's shape beyond width and length (see {@link modelConfig}). */
-export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'attention', 'repeat', 'repeat_margin', 'model_encoding'] as const
+export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'attention', 'repeat_boost', 'model_encoding'] as const
 
 /**
  * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
@@ -38,8 +38,7 @@ export function modelConfig(numItems: number, params: FitOptions['params']): Ses
   const maxLen = intParam(params, 'maxlen', shipped.maxLen, 1)
   const scale = floatParam(params, 'scale', shipped.scale ?? 0, 0, 1000)
   const attention = intParam(params, 'attention', shipped.selfAttention ?? 0, 0)
-  const repeat = intParam(params, 'repeat', shipped.repeat === true ? 1 : 0, 0) === 1
-  const margin = floatParam(params, 'repeat_margin', shipped.repeatMargin ?? 0, -100, 100)
+  const boost = floatParam(params, 'repeat_boost', shipped.repeatBoost ?? 0, 0, 1000)
   const base = {
     numItems,
     dim,
@@ -47,7 +46,7 @@ export function modelConfig(numItems: number, params: FitOptions['params']): Ses
     numCategories: 0,
     ...(scale > 0 ? { scale } : {}),
     ...(attention > 0 ? { selfAttention: attention } : {}),
-    ...(repeat ? { repeat, ...(margin !== 0 ? { repeatMargin: margin } : {}) } : {}),
+    ...(boost > 0 ? { repeatBoost: boost } : {}),
   }
   if (own === 0 || own >= numItems) return base
   if (shared < 2) throw new ParamError(`parameter own=${own} needs shared ≥ 2 (rows the other items hash into)`)
@@ -57,16 +56,11 @@ export function modelConfig(numItems: number, params: FitOptions['params']): Ses
 /** The item table's shape as reported with the results. */
 export function tableParams(cfg: SessionModelConfig): Record<string, number> {
   const table: Record<string, number> = cfg.ownRows !== undefined ? { own: cfg.ownRows, shared: cfg.hashRows ?? 0 } : { own: 0 }
-  return { dim: cfg.dim, maxlen: cfg.maxLen, ...table, scale: cfg.scale ?? 0, attention: cfg.selfAttention ?? 0, repeat: cfg.repeat === true ? 1 : 0, repeat_margin: cfg.repeatMargin ?? 0 }
+  return { dim: cfg.dim, maxlen: cfg.maxLen, ...table, scale: cfg.scale ?? 0, attention: cfg.selfAttention ?? 0, repeat_boost: cfg.repeatBoost ?? 0 }
 }
 
-/**
- * How the repeat weights (sdk/src/model/repeat.ts) are fitted in central training: on the most
- * recent `fraction` of the training sessions, which the rest of the model does not train on
- * (a weight fitted on examples the model has trained on comes out too small: sparse-train.ts
- * `repeatLossEpochs`), with Adam at `learningRate` for `epochs` after every training epoch.
- */
-export const REPEAT_CALIBRATION = { fraction: 0.02, epochs: 2, batchSize: 64, learningRate: 0.05 } as const
+/** Repeat boosts every validation epoch also scores the model with (`validate=1`). */
+export const VALIDATION_BOOSTS = [0, 2, 4, 6, 10] as const
 
 /**
  * `--param M.model_encoding=E`: how the model travels to devices (`float32`, `int8-rows`,
@@ -116,31 +110,14 @@ export class FedrecCentral extends NeuralRecommender {
     this.index = itemIndex(data)
     const cfg = modelConfig(this.index.numItems, opts.params)
     const encoding = modelEncodingParam(cfg, opts.params)
-    const fitData = split?.fit ?? data
-    // With repeat scores, the most recent sessions are kept out of training to calibrate the
-    // repeat weights on (REPEAT_CALIBRATION), after every epoch.
-    const cut = cfg.repeat === true ? fitData.sessionCount - Math.max(1, Math.floor(fitData.sessionCount * REPEAT_CALIBRATION.fraction)) : fitData.sessionCount
-    const ex = trainingExamples(sliceSessions(fitData, 0, cut), this.index, cfg.maxLen)
-    const calibration = cut < fitData.sessionCount ? trainingExamples(sliceSessions(fitData, cut, fitData.sessionCount), this.index, cfg.maxLen) : null
+    const ex = trainingExamples(split?.fit ?? data, this.index, cfg.maxLen)
     const model = new SessionModel(cfg, initWeights(cfg, t.seed))
-    opts.log(
-      `${ex.count} training examples${calibration ? ` (${calibration.count} more calibrate the repeat weights)` : ''}, ${cfg.numItems} items, ` +
-        `${layoutSize(modelLayout(cfg))} weights, published as ${encoding}`,
-    )
-    const trainEpoch = async (o: SparseTrainOptions): Promise<{ epochLosses: number[] }> => {
-      const r = await model.train(ex, o)
-      if (calibration !== null) {
-        const { epochs, batchSize, learningRate } = REPEAT_CALIBRATION
-        await model.train(calibration, { epochs, batchSize, learningRate, seed: o.seed, sampledNegatives: t.negatives, inBatchNegatives: t.inBatch, repeatOnly: true })
-        const w = await model.repeatWeights()
-        opts.log(`repeat weights (oldest position first) ${Array.from(w!, (x) => x.toFixed(2)).join(' ')}`)
-      }
-      return r
-    }
-    // Scores what a device would download: the weights through the model's encoding.
-    const publishedScorer = async (): Promise<{ scorer: SessionModel; bytes: number }> => {
+    opts.log(`${ex.count} training examples, ${cfg.numItems} items, ${layoutSize(modelLayout(cfg))} weights, published as ${encoding}`)
+    // Scores what a device would download: the weights through the model's encoding (and with
+    // `boost`, another repeat boost than the config's).
+    const publishedScorer = async (boost = cfg.repeatBoost ?? 0): Promise<{ scorer: SessionModel; bytes: number }> => {
       const master = await model.getWeights()
-      const scorer = new SessionModel(cfg, publishedWeights(cfg, master, encoding))
+      const scorer = new SessionModel({ ...cfg, repeatBoost: boost }, publishedWeights(cfg, master, encoding))
       await this.ready(scorer)
       return { scorer, bytes: downloadBytes(cfg, master, this.index, encoding) }
     }
@@ -156,22 +133,21 @@ export class FedrecCentral extends NeuralRecommender {
             const r = await evaluateCases(this, repeats.repeat, data)
             const f = await evaluateCases(this, repeats.fresh, data)
             scorer.dispose()
-            if (cfg.repeat === true && process.env.MARGINS !== undefined) {
-              const pub = publishedWeights(cfg, await model.getWeights(), encoding)
-              for (const mg of process.env.MARGINS.split(',').map(Number)) {
-                const v = new SessionModel({ ...cfg, repeatMargin: mg }, pub)
-                await this.ready(v)
-                const e = await evaluateCases(this, split.cases, data)
-                opts.log(`  margin ${mg}: ${e.p20.toFixed(2)} / ${e.mrr20.toFixed(2)}`)
-                v.dispose()
-              }
+            // The same weights under other repeat boosts, for choosing it (docs/MODEL.md).
+            const others: string[] = []
+            for (const b of VALIDATION_BOOSTS) {
+              const v = (await publishedScorer(b)).scorer
+              const e = await evaluateCases(this, split.cases, data)
+              others.push(`${b} ${e.p20.toFixed(2)} / ${e.mrr20.toFixed(2)}`)
+              v.dispose()
             }
             return (
               `validation P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)}, as published (${encoding}) ${q.p20.toFixed(2)} / ${q.mrr20.toFixed(2)} (${split.cases.count} cases; ` +
-              `next item in the prefix ${r.p20.toFixed(2)} / ${r.mrr20.toFixed(2)} (${repeats.repeat.count}), not ${f.p20.toFixed(2)} / ${f.mrr20.toFixed(2)})`
+              `next item in the prefix ${r.p20.toFixed(2)} / ${r.mrr20.toFixed(2)} (${repeats.repeat.count}), not ${f.p20.toFixed(2)} / ${f.mrr20.toFixed(2)}; ` +
+              `as published with repeat boost ${others.join(', ')})`
             )
           }
-    await trainEpochs(trainEpoch, t, opts, afterEpoch)
+    await trainEpochs((o) => model.train(ex, o), t, opts, afterEpoch)
     const { bytes } = await publishedScorer()
     model.dispose()
     return { modelBytes: bytes, params: { ...reportedParams(t), ...tableParams(cfg), model_encoding: encoding, ...(validate ? { validate } : {}) } }

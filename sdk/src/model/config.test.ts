@@ -59,10 +59,12 @@ describe('compact item table', () => {
     for (const n of [COMPACT_ABOVE, 43_097, COMPACT_OWN + COMPACT_SHARED, COMPACT_OWN + COMPACT_SHARED + 1, 10 ** 6]) {
       expect(itemTableRows(catalogueConfig(n, 0))).toBeLessThanOrEqual(1 + COMPACT_OWN + COMPACT_SHARED)
     }
-    // Cosine logits where they were validated (large catalogues), dot products for small shops.
+    // Cosine logits and the repeat boost where they were validated (large catalogues), dot products for small shops.
     expect(big.scale).toBeGreaterThan(0)
     expect(mid.scale).toBeGreaterThan(0)
+    expect(big.repeatBoost).toBeGreaterThan(0)
     expect(catalogueConfig(194, 24).scale).toBeUndefined()
+    expect(catalogueConfig(194, 24).repeatBoost).toBeUndefined()
   })
 
   it('fits the 1 MB download, ids included, as the edge publishes it (int4 tables past 1M parameters)', () => {
@@ -83,6 +85,8 @@ describe('compact item table', () => {
     expect(() => parseModelConfig({ ...cfg, hashRows: undefined })).toThrow(/hashRows/)
     expect(() => parseModelConfig({ ...cfg, ownRows: -1 })).toThrow(/ownRows/)
     expect(parseModelConfig({ ...cfg, scale: 10 })).toEqual({ ...cfg, scale: 10 })
+    expect(parseModelConfig({ ...cfg, repeatBoost: 4, selfAttention: 1 })).toEqual({ ...cfg, repeatBoost: 4, selfAttention: 1 })
+    for (const repeatBoost of [-1, Number.NaN, '4']) expect(() => parseModelConfig({ ...cfg, repeatBoost })).toThrow(/repeatBoost must be a finite number/)
     for (const scale of [-1, Number.NaN, Infinity, '10']) expect(() => parseModelConfig({ ...cfg, scale })).toThrow(/scale must be a finite number/)
   })
 })

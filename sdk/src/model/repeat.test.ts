@@ -1,21 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { repeatBonus, repeatMargin } from './repeat.js'
+import { repeatBonus, repeatBoost } from './repeat.js'
 
 describe('repeatBonus', () => {
-  it('adds the weight of every position an item holds, right-aligned over the last maxLen', () => {
-    expect(repeatBonus([4, 9, 4], 4, [0.1, 0.2, 0.3, 0.4])).toEqual(new Map([[4, 0.2 + 0.4], [9, 0.3]]))
+  it('adds the boost for every position an item holds, over the last maxLen', () => {
+    expect(repeatBonus([4, 9, 4], 4, 2)).toEqual(new Map([[4, 4], [9, 2]]))
     // Longer than maxLen: only the last maxLen count; padding (0) is no item.
-    expect(repeatBonus([7, 1, 2, 0, 2], 3, [1, 10, 100])).toEqual(new Map([[2, 101]]))
-    expect(repeatBonus([], 3, [1, 2, 3])).toEqual(new Map())
+    expect(repeatBonus([7, 1, 2, 0, 2], 3, 1)).toEqual(new Map([[2, 2]]))
+    expect(repeatBonus([], 3, 1)).toEqual(new Map())
+    expect(repeatBonus([1, 2], 3, 0)).toEqual(new Map())
   })
 
-  it('adds the margin once an item, however many positions it holds', () => {
-    expect(repeatBonus([5, 5, 6], 3, [1, 2, 3], 10)).toEqual(new Map([[5, 13], [6, 13]]))
-    expect(repeatMargin({ numItems: 3, dim: 2, maxLen: 2, numCategories: 0, repeat: true, repeatMargin: 2 })).toBe(2)
-    expect(repeatMargin({ numItems: 3, dim: 2, maxLen: 2, numCategories: 0, repeatMargin: 2 })).toBe(0)
-  })
-
-  it('refuses weights of another length than maxLen', () => {
-    expect(() => repeatBonus([1], 3, [1, 2])).toThrow(/2 repeat weights for a model that reads 3 positions/)
+  it('is 0 for a config without one', () => {
+    expect(repeatBoost({ numItems: 3, dim: 2, maxLen: 2, numCategories: 0 })).toBe(0)
+    expect(repeatBoost({ numItems: 3, dim: 2, maxLen: 2, numCategories: 0, repeatBoost: 4 })).toBe(4)
   })
 })

@@ -13,8 +13,8 @@ import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
 import { RowSparseTrainer, type RowSparseModel } from './sparse-train.js'
-import { repeatBonus, repeatMargin } from './repeat.js'
-import { matMul, matMulBt, softmaxCrossEntropy, stopGradient } from './train-ops.js'
+import { repeatBonus, repeatBoost } from './repeat.js'
+import { matMul, matMulBt, softmaxCrossEntropy } from './train-ops.js'
 
 /** Local training options. */
 export interface TrainOptions {
@@ -43,10 +43,6 @@ export interface TrainOptions {
   readonly inBatchNegatives?: boolean
   /** Sampled-softmax training only: dropout on the encoder's input (see sparse-train.ts). */
   readonly dropout?: number
-  /** With repeat scores: the first epochs of a call that fit the repeat weights too (default 1; see sparse-train.ts). */
-  readonly repeatLossEpochs?: number
-  /** With repeat scores: fit the repeat weights alone, every other weight unchanged (see sparse-train.ts). */
-  readonly repeatOnly?: boolean
 }
 
 /** The optimizers {@link SessionModel.train} can use. */
@@ -82,7 +78,6 @@ export class SessionModel implements RowSparseModel {
   private readonly slotRows: readonly [tf.Tensor1D, tf.Tensor1D] | null
   private optimizer: tf.Optimizer | null = null
   private optimizerKey = ''
-  private repeatOptimizer: tf.Optimizer | null = null
 
   constructor(
     readonly cfg: SessionModelConfig,
@@ -223,51 +218,28 @@ export class SessionModel implements RowSparseModel {
   /** Logits over all items for a batch of right-aligned prefixes [batch, maxLen]. */
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const similarity = matMulBt(this.encode(x), this.itemMatrix())
-    return this.repeatVar === null ? similarity : (tf.add(similarity, this.repeatLogits(x, repeatMargin(this.cfg))) as tf.Tensor2D)
+    return repeatBoost(this.cfg) === 0 ? similarity : (tf.add(similarity, this.repeatLogits(x)) as tf.Tensor2D)
   }
 
   /**
-   * Repeat scores [b, numItems + 1] of right-aligned prefixes [b, len]
-   * ({@link SessionModelConfig.repeat}): Σ over positions j holding item i of `rep_w[j]`, by
-   * one-hot rows, so only for catalogues whose full softmax is trained anyway (`scoreBatch`
-   * adds them in plain JS instead).
+   * Repeat boosts [b, numItems + 1] of right-aligned prefixes [b, len] ({@link SessionModelConfig.repeatBoost}):
+   * the boost times the positions each item holds, by one-hot rows (`scoreBatch` adds them in
+   * plain JS instead, as a large catalogue's one-hot rows would not fit).
    */
-  private repeatLogits(x: tf.Tensor2D, margin = 0): tf.Tensor2D {
+  private repeatLogits(x: tf.Tensor2D): tf.Tensor2D {
     const [b, len] = x.shape
     const n = this.cfg.numItems + 1
-    const w = tf.reshape(tf.slice(this.repeatVar!, [this.cfg.maxLen - len], [len]), [1, len, 1])
     const real = tf.reshape(tf.cast(tf.greater(x, 0), 'float32'), [b, len, 1])
     const held = tf.mul(tf.reshape(tf.cast(tf.oneHot(tf.reshape(x, [-1]) as tf.Tensor1D, n), 'float32'), [b, len, n]), real)
-    const weighted = tf.sum(tf.mul(held, w), 1) as tf.Tensor2D
-    return margin === 0 ? weighted : (tf.add(weighted, tf.mul(tf.max(held, 1), margin)) as tf.Tensor2D)
-  }
-
-  /** The repeat weights ({@link SessionModelConfig.repeat}), null when the model has none. */
-  get repeatVar(): tf.Variable | null {
-    return this.cfg.repeat === true ? this.vars[this.vars.length - 1]! : null
-  }
-
-  /** The repeat weights' values, one per position (null without repeat scores), for scoring in plain JS. */
-  async repeatWeights(): Promise<Float32Array | null> {
-    const v = this.repeatVar
-    return v === null ? null : ((await v.data()) as Float32Array).slice()
+    return tf.mul(tf.sum(held, 1), repeatBoost(this.cfg)) as tf.Tensor2D
   }
 
   /**
-   * Mean softmax cross-entropy of predicting `y` from `x`, over the whole catalogue. With repeat
-   * scores, plus the repeat loss (sparse-train.ts explains it): the cross-entropy of the
-   * similarities, held constant, plus the repeat scores, which only the repeat weights learn
-   * from. `parts` leaves either out.
+   * Mean softmax cross-entropy of predicting `y` from `x`, over the whole catalogue, from the
+   * similarities alone (training never sees the repeat boost).
    */
-  loss(x: tf.Tensor2D, y: tf.Tensor1D, parts: { readonly main?: boolean; readonly repeat?: boolean } = {}): tf.Scalar {
-    const similarity = matMulBt(this.encode(x), this.itemMatrix())
-    const main = parts.main === false ? null : softmaxCrossEntropy(similarity, y)
-    if (this.repeatVar === null || parts.repeat === false) {
-      if (main === null) throw new Error('loss: nothing to compute (no main loss, no repeat scores)')
-      return main
-    }
-    const repeatLoss = softmaxCrossEntropy(tf.add(stopGradient(similarity), this.repeatLogits(x)) as tf.Tensor2D, y)
-    return main === null ? repeatLoss : (tf.add(main, repeatLoss) as tf.Scalar)
+  loss(x: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
+    return softmaxCrossEntropy(matMulBt(this.encode(x), this.itemMatrix()), y)
   }
 
   /**
@@ -283,21 +255,15 @@ export class SessionModel implements RowSparseModel {
     }
     const epochLosses: number[] = []
     if (ex.count === 0) return { epochLosses, steps: 0 }
-    const repeatOnly = opts.repeatOnly === true
-    if (repeatOnly && this.repeatVar === null) throw new Error('repeatOnly trains the repeat weights, and this model has none')
-    // tfjs's Adam keeps its moments by the position of a variable in the list it is given, so
-    // the repeat weights alone get an optimizer of their own.
-    const optimizer = repeatOnly ? (this.repeatOptimizer ??= tf.train.adam(opts.learningRate)) : this.optimizerFor(opts)
+    const optimizer = this.optimizerFor(opts)
     const rand = mulberry32(opts.seed)
     const order = Int32Array.from({ length: ex.count }, (_, i) => i)
     const L = ex.maxLen
     let steps = 0
-    const trained = repeatOnly ? [this.repeatVar!] : this.vars
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       shuffleInPlace(order, rand)
       let sum = 0
       let batches = 0
-      const parts = { main: !repeatOnly, repeat: repeatOnly || epoch < (opts.repeatLossEpochs ?? 1) }
       for (let start = 0; start < ex.count; start += opts.batchSize) {
         if (opts.maxSteps !== undefined && steps >= opts.maxSteps) break
         const n = Math.min(opts.batchSize, ex.count - start)
@@ -311,7 +277,7 @@ export class SessionModel implements RowSparseModel {
         const lossT = tf.tidy(() => {
           const x = tf.tensor2d(xb, [n, L], 'int32')
           const y = tf.tensor1d(yb, 'int32')
-          return optimizer.minimize(() => this.loss(x, y, parts), true, trained) ?? tf.scalar(Number.NaN)
+          return optimizer.minimize(() => this.loss(x, y), true, this.vars) ?? tf.scalar(Number.NaN)
         })
         sum += (await lossT.data())[0]!
         lossT.dispose()
@@ -354,8 +320,6 @@ export class SessionModel implements RowSparseModel {
     }
     this.optimizer?.dispose()
     this.optimizer = null
-    this.repeatOptimizer?.dispose()
-    this.repeatOptimizer = null
     this.sparse?.reset()
   }
 
@@ -376,7 +340,8 @@ export class SessionModel implements RowSparseModel {
 
   /**
    * Session vectors [count, dim] of right-aligned prefixes (count × maxLen): with
-   * {@link SessionModel.itemVectors}, scores are their dot products (what `scoreBatch` computes).
+   * {@link SessionModel.itemVectors}, scores are their dot products plus the repeat boosts
+   * (what `scoreBatch` computes).
    */
   async encodeBatch(inputs: Int32Array, count: number): Promise<Float32Array> {
     const out = tf.tidy(() => this.encode(tf.tensor2d(inputs, [count, this.cfg.maxLen], 'int32')))
@@ -399,12 +364,10 @@ export class SessionModel implements RowSparseModel {
     const out = tf.tidy(() => matMulBt(this.encode(tf.tensor2d(inputs, [count, L], 'int32')), this.itemMatrix()))
     const data = (await out.data()) as Float32Array
     out.dispose()
-    const rep = await this.repeatWeights()
-    if (rep !== null) {
-      const n = this.cfg.numItems + 1
-      for (let r = 0; r < count; r++) {
-        for (const [item, bonus] of repeatBonus(inputs.subarray(r * L, r * L + L), L, rep, repeatMargin(this.cfg))) data[r * n + item] += bonus
-      }
+    const boost = repeatBoost(this.cfg)
+    const n = this.cfg.numItems + 1
+    for (let r = 0; r < count && boost !== 0; r++) {
+      for (const [item, bonus] of repeatBonus(inputs.subarray(r * L, r * L + L), L, boost)) data[r * n + item] += bonus
     }
     return data
   }
@@ -427,8 +390,6 @@ export class SessionModel implements RowSparseModel {
     if (this.slotRows) tf.dispose([...this.slotRows])
     this.optimizer?.dispose()
     this.optimizer = null
-    this.repeatOptimizer?.dispose()
-    this.repeatOptimizer = null
     this.sparse?.reset()
   }
 }

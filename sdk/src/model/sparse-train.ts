@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
-import { matMul, matMulBt, softmaxCrossEntropy, stopGradient } from './train-ops.js'
+import { matMulBt, softmaxCrossEntropy } from './train-ops.js'
 
 /** A next-item model that {@link RowSparseTrainer} can train. */
 export interface RowSparseModel {
@@ -32,12 +32,6 @@ export interface RowSparseModel {
   encodeRows(items: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D, dropMask?: tf.Tensor3D): tf.Tensor2D
   /** Output vectors of the items `ids` [n] whose table vectors are `items` [n, dim]. */
   outputRows(items: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D
-  /**
-   * Repeat weights [maxLen], one of the dense variables, when the model has repeat scores (an
-   * item of the session adds the weight of each position it holds to its logit): the trainer
-   * then scores each row's session items as candidates of their own, with those scores.
-   */
-  readonly repeatVar?: tf.Variable | null
 }
 
 /** Options of {@link RowSparseTrainer.train}. */
@@ -76,20 +70,6 @@ export interface SparseTrainOptions {
    * item embeddings (Gupta et al. 2019; Hou et al. 2022, SIGIR).
    */
   readonly dropout?: number
-  /**
-   * With repeat scores (a model with {@link RowSparseModel.repeatVar}): the repeat loss, which
-   * fits the repeat weights on top of the similarities, runs in this many first epochs of the
-   * call (default 1). An example is new to the model only on its first pass; after it, the
-   * model's similarities to its own next item are inflated by having trained on it, and a
-   * repeat weight fitted on them comes out too small (on the quick Diginetica subsample the
-   * last position's weight fell from 1.99 to 0.60 in the second epoch). 0 turns it off.
-   */
-  readonly repeatLossEpochs?: number
-  /**
-   * Fits the repeat weights alone, with the repeat loss (every other weight stays as it is): a
-   * calibration pass over examples the model was not trained on.
-   */
-  readonly repeatOnly?: boolean
 }
 
 /** Batches per bucketing window (see {@link SparseTrainOptions.bucketByLength}). */
@@ -146,68 +126,21 @@ const HIT_OFFSET = -1e9
 
 /**
  * The accidental-hit offsets of a batch [n, N (+ n)]: {@link HIT_OFFSET} where the candidate (the
- * uniform negatives, then the in-batch targets when given) is the row's own target, or, with
- * `session` (its rows' items, n × L), one of the row's session items, which then compete in a
- * block of their own (see {@link repeatBlock}); 0 elsewhere. Built in plain JS: tfjs-backend-wasm's
- * broadcasting Equal took 53 ms for 256 × 768. Call inside a tidy.
- */
-function accidentalHits(targets: Int32Array, negatives: Int32Array, inBatch: Int32Array | null, session: Int32Array | null): tf.Tensor2D {
-  const n = targets.length
-  const c = negatives.length + (inBatch?.length ?? 0)
-  // The columns of each candidate item.
-  const columns = new Map<number, number[]>()
-  const add = (item: number, col: number): void => {
-    const list = columns.get(item)
-    if (list === undefined) columns.set(item, [col])
-    else list.push(col)
-  }
-  negatives.forEach((item, k) => add(item, k))
-  inBatch?.forEach((item, k) => add(item, negatives.length + k))
-  const out = new Float32Array(n * c)
-  const L = session === null ? 0 : session.length / n
-  for (let r = 0; r < n; r++) {
-    for (const col of columns.get(targets[r]!) ?? []) out[r * c + col] = HIT_OFFSET
-    for (let j = 0; j < L; j++) {
-      const item = session![r * L + j]!
-      if (item > 0) for (const col of columns.get(item) ?? []) out[r * c + col] = HIT_OFFSET
-    }
-  }
-  return tf.tensor2d(out, [n, c])
-}
-
-/**
- * The plain-JS parts of the repeat scores of a batch ({@link RowSparseModel.repeatVar}), for
- * prefixes `x` [n, L] (item ids, 0 = padding) and targets `y` [n]. Each row's session items
- * compete as candidates of their own, so each carries its repeat score: position j stands for
- * its item when the item is not the target and holds no later position (one candidate an item).
- * - `target` [n, L]: 1 where the prefix holds the target (its repeat score is `target · w`);
- * - `same` [n·L, L]: for a candidate position, 1 at every position holding its item (its repeat
- *   score is `same · w`);
- * - `offset` [n, L]: 0 for candidate positions, {@link HIT_OFFSET} for the others.
+ * uniform negatives, then the in-batch targets when given) is the row's own target, 0 elsewhere.
+ * Built in plain JS: tfjs-backend-wasm's broadcasting Equal took 53 ms for 256 × 768.
  * Call inside a tidy.
  */
-function repeatBlock(x: Int32Array, y: Int32Array, L: number): { target: tf.Tensor2D; same: tf.Tensor2D; offset: tf.Tensor2D } {
-  const n = y.length
-  const target = new Float32Array(n * L)
-  const same = new Float32Array(n * L * L)
-  const offset = new Float32Array(n * L).fill(HIT_OFFSET)
+function accidentalHits(targets: Int32Array, negatives: Int32Array, inBatch: Int32Array | null): tf.Tensor2D {
+  const n = targets.length
+  const c = negatives.length + (inBatch?.length ?? 0)
+  const out = new Float32Array(n * c)
   for (let r = 0; r < n; r++) {
-    const o = r * L
-    for (let j = 0; j < L; j++) {
-      const item = x[o + j]!
-      if (item === 0) continue
-      if (item === y[r]) {
-        target[o + j] = 1
-        continue
-      }
-      let later = false
-      for (let k = j + 1; k < L && !later; k++) later = x[o + k] === item
-      if (later) continue
-      offset[o + j] = 0
-      for (let k = 0; k <= j; k++) if (x[o + k] === item) same[(o + j) * L + k] = 1
-    }
+    const t = targets[r]!
+    const o = r * c
+    for (let k = 0; k < negatives.length; k++) if (negatives[k] === t) out[o + k] = HIT_OFFSET
+    if (inBatch !== null) for (let k = 0; k < inBatch.length; k++) if (inBatch[k] === t) out[o + negatives.length + k] = HIT_OFFSET
   }
-  return { target: tf.tensor2d(target, [n, L]), same: tf.tensor2d(same, [n * L, L]), offset: tf.tensor2d(offset, [n, L]) }
+  return tf.tensor2d(out, [n, c])
 }
 
 /** `values` at `ids`. */
@@ -252,8 +185,6 @@ export class RowSparseTrainer {
   private denseMoments: { m: Float32Array; v: Float32Array }[] | null = null
   private t = 0
   private kind = ''
-  /** Adam's state of a repeat-only calibration ({@link SparseTrainOptions.repeatOnly}). */
-  private repeatState: { m: Float32Array; v: Float32Array; t: number } | null = null
 
   constructor(private readonly model: RowSparseModel) {}
 
@@ -263,7 +194,6 @@ export class RowSparseTrainer {
     this.v = null
     this.denseMoments = null
     this.t = 0
-    this.repeatState = null
   }
 
   /**
@@ -304,7 +234,6 @@ export class RowSparseTrainer {
       lengths[e] = maxLen - pad
     }
     const inBatch = opts.inBatchNegatives === true
-    const repeatVar = model.repeatVar ?? null
     const dropout = opts.dropout ?? 0
     if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), not ${dropout}`)
     const dropRand = mulberry32(opts.seed ^ 0x0d50_0d50)
@@ -312,10 +241,7 @@ export class RowSparseTrainer {
     let steps = 0
     const perEpoch = Math.ceil(ex.count / opts.batchSize)
     const total = Math.min(opts.maxSteps ?? Infinity, perEpoch * opts.epochs)
-    const repeatOnly = opts.repeatOnly === true
-    if (repeatOnly && repeatVar === null) throw new Error('repeatOnly trains the repeat weights, and this model has none')
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
-      const repeatOn = repeatVar !== null && (repeatOnly || epoch < (opts.repeatLossEpochs ?? 1))
       shuffleInPlace(order, rand)
       let sum = 0
       let batches = 0
@@ -395,57 +321,30 @@ export class RowSparseTrainer {
           const cands = logQ === null ? nG : tf.concat([nG, yG])
           const candsLocal = logQ === null ? ng : tf.concat([ng, y])
           const lq = logQ === null ? null : logQTensors(logQ, negG, yg)
-          // Accidental hits (a candidate that is the row's own target) drop out of the softmax; in
-          // the repeat loss the row's session items too, which compete in a block of their own.
-          const inBatchTargets = logQ === null ? null : yg
-          const hits = accidentalHits(yg, negG, inBatchTargets, null)
-          const repeat = repeatOn ? { ...repeatBlock(xg, yg, L), hits: accidentalHits(yg, negG, inBatchTargets, xg) } : null
+          // Accidental hits (a candidate that is the row's own target) drop out of the softmax.
+          const hits = accidentalHits(yg, negG, logQ === null ? null : yg)
           const firstColumn = tf.zeros([n], 'int32') as tf.Tensor1D // each row's target logit comes first
           const f = (): tf.Scalar => {
             // The batch's item vectors: the rows themselves, or the sum of each item's rows.
             const items = (slotIdx === null ? rowsVar : tf.sum(lookup(rowsVar, slotIdx), 0)) as tf.Tensor2D
             const h = model.encodeRows(items, x, xG, dropMask)
-            const posSim = tf.sum(tf.mul(h, model.outputRows(lookup(items, y) as tf.Tensor2D, yG)), 1, true)
+            let pos: tf.Tensor = tf.sum(tf.mul(h, model.outputRows(lookup(items, y) as tf.Tensor2D, yG)), 1, true)
             const negOut = model.outputRows(lookup(items, candsLocal) as tf.Tensor2D, cands as tf.Tensor1D)
-            const negSim = matMulBt(h, negOut)
-            let pos: tf.Tensor = posSim
-            let negLogits: tf.Tensor = negSim
+            let negLogits: tf.Tensor = tf.add(matMulBt(h, negOut), hits)
             if (lq !== null) {
               pos = tf.sub(pos, lq.pos)
               negLogits = tf.sub(negLogits, lq.neg)
             }
-            const main = repeatOnly ? null : softmaxCrossEntropy(tf.concat([pos, tf.add(negLogits, hits)], 1) as tf.Tensor2D, firstColumn)
-            if (repeat === null) return main!
-            // The repeat loss fits the repeat weights alone, on top of the similarities (held
-            // constant): the softmax over the target, the sampled negatives (logQ-corrected, as
-            // stand-ins for the catalogue) and the session's items, each with its repeat score.
-            // The target and the session items are in every row's candidates, so they take no
-            // correction. The encoder and the table learn from the main loss only, as without
-            // repeat scores: with the session items as negatives there, the session vector was
-            // pushed away from them and from their neighbours (quick Diginetica subsample).
-            const w = tf.reshape(tf.slice(repeatVar!, [maxLen - L], [L]), [L, 1]) as tf.Tensor2D
-            const sessOut = tf.reshape(model.outputRows(lookup(items, tf.reshape(x, [-1])) as tf.Tensor2D, tf.reshape(xG, [-1]) as tf.Tensor1D), [n, L, d])
-            const sessSim = tf.sum(tf.mul(tf.reshape(h, [n, 1, d]), sessOut), 2)
-            const repeatLogits = tf.concat(
-              [
-                tf.add(stopGradient(posSim), matMul(repeat.target, w)),
-                tf.add(stopGradient(negLogits), repeat.hits),
-                tf.add(tf.add(stopGradient(sessSim), tf.reshape(matMul(repeat.same, w), [n, L])), repeat.offset),
-              ],
-              1,
-            )
-            const repeatLoss = softmaxCrossEntropy(repeatLogits as tf.Tensor2D, firstColumn)
-            return main === null ? repeatLoss : (tf.add(main, repeatLoss) as tf.Scalar)
+            return softmaxCrossEntropy(tf.concat([pos, negLogits], 1) as tf.Tensor2D, firstColumn)
           }
           const { value, grads } = tf.variableGrads(f, [rowsVar, ...model.denseVars])
           const denseGrads = model.denseVars.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined)
-          return { lossValue: value, rowGrad: grads[rowsVar.name] ?? tf.zerosLike(rowsVar), denseGrads }
+          return { lossValue: value, rowGrad: grads[rowsVar.name]!, denseGrads }
         })
         const g = (await rowGrad.data()) as Float32Array
         sum += (await lossValue.data())[0]!
         tf.dispose([rowGrad, lossValue, rowsVar])
-        if (repeatOnly) this.stepRepeat(denseW, denseGrads, kind, opts.learningRate)
-        else this.step(W, rows, g, d, denseW, denseGrads, kind, opts.learningRate)
+        this.step(W, rows, g, d, denseW, denseGrads, kind, opts.learningRate)
         batches++
         steps++
         opts.onStep?.(steps, total)
@@ -454,22 +353,6 @@ export class RowSparseTrainer {
     }
     tf.tidy(() => model.itemTable.assign(tf.tensor2d(W, [rowsCount, d])))
     return { epochLosses, steps }
-  }
-
-  /** A step of the repeat weights alone ({@link SparseTrainOptions.repeatOnly}), with their own Adam state. */
-  private stepRepeat(denseW: Float32Array[], denseG: (Float32Array | undefined)[], kind: string, lr: number): void {
-    const i = this.model.denseVars.indexOf(this.model.repeatVar!)
-    const w = denseW[i]!
-    const g = denseG[i]
-    if (g === undefined) return
-    if (kind === 'sgd') for (let k = 0; k < w.length; k++) w[k] -= lr * g[k]!
-    else {
-      const st = (this.repeatState ??= { m: new Float32Array(w.length), v: new Float32Array(w.length), t: 0 })
-      st.t++
-      adamUpdate(w, st.m, st.v, 0, g, 0, w.length, (lr * Math.sqrt(1 - B2 ** st.t)) / (1 - B1 ** st.t))
-    }
-    const variable = this.model.repeatVar!
-    tf.tidy(() => variable.assign(tf.tensor(w, variable.shape)))
   }
 
   /**

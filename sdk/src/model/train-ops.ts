@@ -89,15 +89,3 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): 
   })
   return f(logits) as tf.Scalar
 }
-
-/**
- * `x` with no gradient: the backward pass sees a constant (tfjs has no stopGradient op).
- * @example stopGradient(similarity) // the value, differentiated as a constant
- */
-export function stopGradient<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad((...args: CustomGradArgs) => {
-    const [v] = args as [tf.Tensor]
-    return { value: tf.clone(v), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }
-  })
-  return f(x) as T
-}
