@@ -16,11 +16,12 @@ import {
   trainEpochs,
   trainingExamples,
   trainParams,
+  TRAIN_DEFAULTS,
 } from './neural.js'
 import { nodeTf } from './tf-node.js'
 
 /** `--param` keys of the model's shape beyond width and length (see {@link modelConfig}). */
-export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'attention', 'repeat_boost', 'model_encoding'] as const
+export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'attention', 'repeat', 'model_encoding'] as const
 
 /**
  * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
@@ -38,7 +39,7 @@ export function modelConfig(numItems: number, params: FitOptions['params']): Ses
   const maxLen = intParam(params, 'maxlen', shipped.maxLen, 1)
   const scale = floatParam(params, 'scale', shipped.scale ?? 0, 0, 1000)
   const attention = intParam(params, 'attention', shipped.selfAttention ?? 0, 0)
-  const boost = floatParam(params, 'repeat_boost', shipped.repeatBoost ?? 0, 0, 1000)
+  const repeat = intParam(params, 'repeat', shipped.repeat === true ? 1 : 0, 0) === 1
   const base = {
     numItems,
     dim,
@@ -46,7 +47,7 @@ export function modelConfig(numItems: number, params: FitOptions['params']): Ses
     numCategories: 0,
     ...(scale > 0 ? { scale } : {}),
     ...(attention > 0 ? { selfAttention: attention } : {}),
-    ...(boost > 0 ? { repeatBoost: boost } : {}),
+    ...(repeat ? { repeat } : {}),
   }
   if (own === 0 || own >= numItems) return base
   if (shared < 2) throw new ParamError(`parameter own=${own} needs shared ≥ 2 (rows the other items hash into)`)
@@ -56,11 +57,8 @@ export function modelConfig(numItems: number, params: FitOptions['params']): Ses
 /** The item table's shape as reported with the results. */
 export function tableParams(cfg: SessionModelConfig): Record<string, number> {
   const table: Record<string, number> = cfg.ownRows !== undefined ? { own: cfg.ownRows, shared: cfg.hashRows ?? 0 } : { own: 0 }
-  return { dim: cfg.dim, maxlen: cfg.maxLen, ...table, scale: cfg.scale ?? 0, attention: cfg.selfAttention ?? 0, repeat_boost: cfg.repeatBoost ?? 0 }
+  return { dim: cfg.dim, maxlen: cfg.maxLen, ...table, scale: cfg.scale ?? 0, attention: cfg.selfAttention ?? 0, repeat: cfg.repeat === true ? 1 : 0 }
 }
-
-/** Repeat boosts every validation epoch also scores the model with (`validate=1`). */
-export const VALIDATION_BOOSTS = [0, 2, 4, 6, 10] as const
 
 /**
  * `--param M.model_encoding=E`: how the model travels to devices (`float32`, `int8-rows`,
@@ -97,13 +95,21 @@ export function publishedWeights(cfg: SessionModelConfig, weights: Float32Array,
  * fedrec-central.validate=1` instead trains on all but the last 10 % of sessions and reports
  * validation P@20 / MRR@20 after every epoch: that is how the defaults were chosen.
  */
+/**
+ * Central training's defaults: {@link TRAIN_DEFAULTS} but 6 epochs with the learning rate times
+ * 0.7 each epoch, the last of them on the most recent 20 % of the examples. Chosen with the
+ * learned repeat scores on the validation split of the full Diginetica training sessions
+ * (docs/MODEL.md).
+ */
+export const CENTRAL_DEFAULTS = { ...TRAIN_DEFAULTS, epochs: 6, lrDecay: 0.7, recentEpochs: 1 } as const
+
 export class FedrecCentral extends NeuralRecommender {
   readonly name = 'fedrec-central'
 
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [...TRAIN_PARAM_KEYS, ...TABLE_PARAM_KEYS, 'validate'])
     await nodeTf()
-    const t = trainParams(opts)
+    const t = trainParams(opts, CENTRAL_DEFAULTS)
     const validate = intParam(opts.params, 'validate', 0, 0) === 1
     const split = validate ? carveValidation(data, 0.1, 5000) : null
     // The catalogue (and so the model's output layer) is the whole training set's in both modes.
@@ -113,11 +119,13 @@ export class FedrecCentral extends NeuralRecommender {
     const ex = trainingExamples(split?.fit ?? data, this.index, cfg.maxLen)
     const model = new SessionModel(cfg, initWeights(cfg, t.seed))
     opts.log(`${ex.count} training examples, ${cfg.numItems} items, ${layoutSize(modelLayout(cfg))} weights, published as ${encoding}`)
-    // Scores what a device would download: the weights through the model's encoding (and with
-    // `boost`, another repeat boost than the config's).
-    const publishedScorer = async (boost = cfg.repeatBoost ?? 0): Promise<{ scorer: SessionModel; bytes: number }> => {
+    // Scores what a device would download: the weights through the model's encoding (and, with
+    // `noRepeat`, its repeat weights zeroed, to show what they add).
+    const publishedScorer = async (noRepeat = false): Promise<{ scorer: SessionModel; bytes: number }> => {
       const master = await model.getWeights()
-      const scorer = new SessionModel({ ...cfg, repeatBoost: boost }, publishedWeights(cfg, master, encoding))
+      const weights = publishedWeights(cfg, master, encoding)
+      if (noRepeat && cfg.repeat === true) weights.fill(0, weights.length - cfg.maxLen)
+      const scorer = new SessionModel(cfg, weights)
       await this.ready(scorer)
       return { scorer, bytes: downloadBytes(cfg, master, this.index, encoding) }
     }
@@ -133,21 +141,20 @@ export class FedrecCentral extends NeuralRecommender {
             const r = await evaluateCases(this, repeats.repeat, data)
             const f = await evaluateCases(this, repeats.fresh, data)
             scorer.dispose()
-            // The same weights under other repeat boosts, for choosing it (docs/MODEL.md).
-            const others: string[] = []
-            for (const b of VALIDATION_BOOSTS) {
-              const v = (await publishedScorer(b)).scorer
+            let without = ''
+            const rep = await model.repeatWeights()
+            if (rep !== null) {
+              const v = (await publishedScorer(true)).scorer
               const e = await evaluateCases(this, split.cases, data)
-              others.push(`${b} ${e.p20.toFixed(2)} / ${e.mrr20.toFixed(2)}`)
               v.dispose()
+              without = `; repeat weights (oldest position first) ${Array.from(rep, (w) => w.toFixed(2)).join(' ')}, without them ${e.p20.toFixed(2)} / ${e.mrr20.toFixed(2)}`
             }
             return (
               `validation P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)}, as published (${encoding}) ${q.p20.toFixed(2)} / ${q.mrr20.toFixed(2)} (${split.cases.count} cases; ` +
-              `next item in the prefix ${r.p20.toFixed(2)} / ${r.mrr20.toFixed(2)} (${repeats.repeat.count}), not ${f.p20.toFixed(2)} / ${f.mrr20.toFixed(2)}; ` +
-              `as published with repeat boost ${others.join(', ')})`
+              `next item in the prefix ${r.p20.toFixed(2)} / ${r.mrr20.toFixed(2)} (${repeats.repeat.count}), not ${f.p20.toFixed(2)} / ${f.mrr20.toFixed(2)}${without})`
             )
           }
-    await trainEpochs((o) => model.train(ex, o), t, opts, afterEpoch)
+    await trainEpochs((e, o) => model.train(e, o), ex, t, opts, afterEpoch)
     const { bytes } = await publishedScorer()
     model.dispose()
     return { modelBytes: bytes, params: { ...reportedParams(t), ...tableParams(cfg), model_encoding: encoding, ...(validate ? { validate } : {}) } }

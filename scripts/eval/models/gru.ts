@@ -123,7 +123,7 @@ export class Gru extends NeuralRecommender {
     const model = new GruModel({ numItems: this.index.numItems, dim: t.dim, maxLen: t.maxLen }, t.seed)
     const ex = trainingExamples(data, this.index, t.maxLen)
     const trainer = new RowSparseTrainer(model)
-    await trainEpochs((o) => trainer.train(ex, o), t, opts)
+    await trainEpochs((e, o) => trainer.train(e, o), ex, t, opts)
     await this.ready(model)
     return { modelBytes: 4 * model.size, params: reportedParams(t) }
   }

@@ -1,8 +1,11 @@
 /** Index mapping and full-catalogue scoring shared by the neural models. */
 
 import { describe, expect, it } from 'vitest'
+import { buildExamples } from '../../../sdk/src/model/index.js'
 import { parseTrainSessions } from '../data.js'
-import { dotScores, itemIndex, modelSessions, prefixInputs } from './neural.js'
+import { ParamError } from '../params.js'
+import type { FitOptions } from '../recommender.js'
+import { dotScores, itemIndex, modelSessions, prefixInputs, recentExamples, trainEpochs, trainParams, TRAIN_DEFAULTS } from './neural.js'
 
 // Catalogue {2, 5, 9}; by frequency (5 and 9 twice, 2 once): model items 5 → 1, 9 → 2, 2 → 3.
 const train = parseTrainSessions('5 2\n9 5 9\n')
@@ -91,5 +94,27 @@ describe('rankBatch', () => {
     expect(a).toEqual(b)
     expect(a.p20).toBeGreaterThan(30)
     expect(a.p20).toBeLessThan(100)
+  })
+})
+
+describe('recent epochs', () => {
+  const ex = buildExamples([[1, 2, 3], [4, 5, 6, 7], [8, 9]], 2) // 6 examples, oldest session first
+  const opts = (params: Record<string, string>): FitOptions => ({ quick: false, seed: 1, params, log: () => {}, progress: () => {} })
+
+  it('keeps the most recent share of the examples, in order', () => {
+    const r = recentExamples(ex, 0.5)
+    expect(r.count).toBe(3)
+    expect(Array.from(r.targets)).toEqual([6, 7, 9])
+    expect(Array.from(r.inputs)).toEqual([4, 5, 5, 6, 0, 8])
+    expect(recentExamples(ex, 1).count).toBe(6)
+  })
+
+  it('trains the last epochs on the recent examples only, and refuses more recent epochs than epochs', async () => {
+    const seen: number[] = []
+    const t = trainParams(opts({ epochs: '3', recent_epochs: '1', recent_share: '0.5' }), TRAIN_DEFAULTS)
+    await trainEpochs(async (e) => (seen.push(e.count), { epochLosses: [1] }), ex, t, opts({}))
+    expect(seen).toEqual([6, 6, 3])
+    const bad = trainParams(opts({ epochs: '1', recent_epochs: '2' }), TRAIN_DEFAULTS)
+    await expect(trainEpochs(async () => ({ epochLosses: [1] }), ex, bad, opts({}))).rejects.toThrow(ParamError)
   })
 })

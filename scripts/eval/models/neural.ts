@@ -2,7 +2,7 @@
 
 import { buildExamples, repeatBonus, writePrefix, type Examples, type SparseTrainOptions } from '../../../sdk/src/model/index.js'
 import { sessionAt, type TrainData } from '../data.js'
-import { floatParam, intParam } from '../params.js'
+import { floatParam, intParam, ParamError } from '../params.js'
 import type { FitInfo, FitOptions, ParamValue, Recommender } from '../recommender.js'
 
 /**
@@ -28,11 +28,16 @@ export const TRAIN_DEFAULTS = {
   inBatch: true,
   dropout: 0,
   lrDecay: 1,
+  recentEpochs: 0,
+  recentShare: 0.2,
 } as const
 export const TRAIN_QUICK = { epochs: 1, negatives: 256 } as const
 
+/** The shape of {@link TRAIN_DEFAULTS}: a model may pass its own to {@link trainParams}. */
+export type TrainDefaults = { readonly [K in keyof typeof TRAIN_DEFAULTS]: (typeof TRAIN_DEFAULTS)[K] extends boolean ? boolean : number }
+
 /** `--param` keys of {@link trainParams}. */
-export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'inbatch', 'dropout', 'lr_decay', 'seed'] as const
+export const TRAIN_PARAM_KEYS = ['dim', 'maxlen', 'epochs', 'batch', 'lr', 'negatives', 'bucket', 'inbatch', 'dropout', 'lr_decay', 'recent_epochs', 'recent_share', 'seed'] as const
 
 /** Parsed training parameters of a centrally trained neural model. */
 export interface TrainParams {
@@ -50,6 +55,12 @@ export interface TrainParams {
   readonly dropout: number
   /** The learning rate of epoch e (from 0) is lr · lrDecay^e, `M.lr_decay=f`. */
   readonly lrDecay: number
+  /**
+   * The last `recentEpochs` of the `epochs` train only on the most recent `recentShare` of the
+   * training examples (the sessions are in time order), `M.recent_epochs=n`, `M.recent_share=f`.
+   */
+  readonly recentEpochs: number
+  readonly recentShare: number
   readonly seed: number
 }
 
@@ -57,41 +68,48 @@ export interface TrainParams {
  * Training parameters from `--param` with {@link TRAIN_DEFAULTS}.
  * @example trainParams(opts).epochs // 3, or 1 under --quick
  */
-export function trainParams(opts: FitOptions): TrainParams {
+export function trainParams(opts: FitOptions, defaults: TrainDefaults = TRAIN_DEFAULTS): TrainParams {
   const p = opts.params
   return {
-    dim: intParam(p, 'dim', TRAIN_DEFAULTS.dim, 4),
-    maxLen: intParam(p, 'maxlen', TRAIN_DEFAULTS.maxLen, 1),
-    epochs: intParam(p, 'epochs', opts.quick ? TRAIN_QUICK.epochs : TRAIN_DEFAULTS.epochs, 1),
-    batchSize: intParam(p, 'batch', TRAIN_DEFAULTS.batchSize, 1),
-    learningRate: floatParam(p, 'lr', TRAIN_DEFAULTS.learningRate, 0, 10),
-    negatives: intParam(p, 'negatives', opts.quick ? TRAIN_QUICK.negatives : TRAIN_DEFAULTS.negatives, 1),
-    bucket: intParam(p, 'bucket', TRAIN_DEFAULTS.bucket ? 1 : 0, 0) === 1,
-    inBatch: intParam(p, 'inbatch', TRAIN_DEFAULTS.inBatch ? 1 : 0, 0) === 1,
-    dropout: floatParam(p, 'dropout', TRAIN_DEFAULTS.dropout, 0, 0.95),
-    lrDecay: floatParam(p, 'lr_decay', TRAIN_DEFAULTS.lrDecay, 0.01, 1),
+    dim: intParam(p, 'dim', defaults.dim, 4),
+    maxLen: intParam(p, 'maxlen', defaults.maxLen, 1),
+    epochs: intParam(p, 'epochs', opts.quick ? TRAIN_QUICK.epochs : defaults.epochs, 1),
+    batchSize: intParam(p, 'batch', defaults.batchSize, 1),
+    learningRate: floatParam(p, 'lr', defaults.learningRate, 0, 10),
+    negatives: intParam(p, 'negatives', opts.quick ? TRAIN_QUICK.negatives : defaults.negatives, 1),
+    bucket: intParam(p, 'bucket', defaults.bucket ? 1 : 0, 0) === 1,
+    inBatch: intParam(p, 'inbatch', defaults.inBatch ? 1 : 0, 0) === 1,
+    dropout: floatParam(p, 'dropout', defaults.dropout, 0, 0.95),
+    lrDecay: floatParam(p, 'lr_decay', defaults.lrDecay, 0.01, 1),
+    recentEpochs: intParam(p, 'recent_epochs', opts.quick ? 0 : defaults.recentEpochs, 0),
+    recentShare: floatParam(p, 'recent_share', defaults.recentShare, 0.01, 1),
     seed: intParam(p, 'seed', opts.seed, 0),
   }
 }
 
 /** The parameters as reported in the results. */
 export function reportedParams(t: TrainParams): Record<string, ParamValue> {
-  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket, inbatch: t.inBatch, dropout: t.dropout, lr_decay: t.lrDecay }
+  return { dim: t.dim, maxlen: t.maxLen, epochs: t.epochs, batch: t.batchSize, lr: t.learningRate, negatives: t.negatives, bucket: t.bucket, inbatch: t.inBatch, dropout: t.dropout, lr_decay: t.lrDecay, recent_epochs: t.recentEpochs, recent_share: t.recentShare }
 }
 
 /**
- * Runs `t.epochs` epochs of sampled-softmax training through `train`, logging each epoch's loss
- * (plus whatever `afterEpoch` returns, e.g. validation metrics) and driving the progress bar.
+ * Runs `t.epochs` epochs of sampled-softmax training through `train` on `ex` (the last
+ * `t.recentEpochs` of them on its most recent examples, {@link recentExamples}), logging each
+ * epoch's loss (plus whatever `afterEpoch` returns, e.g. validation metrics) and driving the
+ * progress bar.
  */
 export async function trainEpochs(
-  train: (o: SparseTrainOptions) => Promise<{ epochLosses: number[] }>,
+  train: (ex: Examples, o: SparseTrainOptions) => Promise<{ epochLosses: number[] }>,
+  ex: Examples,
   t: TrainParams,
   opts: FitOptions,
   afterEpoch?: (epoch: number) => Promise<string>,
 ): Promise<void> {
+  if (t.recentEpochs > t.epochs) throw new ParamError(`parameter recent_epochs=${t.recentEpochs} is more than epochs=${t.epochs}`)
+  const recent = t.recentEpochs > 0 ? recentExamples(ex, t.recentShare) : ex
   for (let e = 0; e < t.epochs; e++) {
     const t0 = performance.now()
-    const { epochLosses } = await train({
+    const { epochLosses } = await train(e < t.epochs - t.recentEpochs ? ex : recent, {
       epochs: 1,
       batchSize: t.batchSize,
       learningRate: t.learningRate * t.lrDecay ** e,
@@ -104,8 +122,21 @@ export async function trainEpochs(
     })
     const extra = afterEpoch === undefined ? '' : `; ${await afterEpoch(e)}`
     const secs = ((performance.now() - t0) / 1000).toFixed(0)
-    opts.log(`epoch ${e + 1}: loss ${epochLosses[0]!.toFixed(4)} (${secs} s)${extra}`)
+    const which = e < t.epochs - t.recentEpochs ? '' : `, the most recent ${recent.count} examples`
+    opts.log(`epoch ${e + 1}: loss ${epochLosses[0]!.toFixed(4)} (${secs} s${which})${extra}`)
   }
+}
+
+/**
+ * The most recent `share` of `ex`'s examples: the last ones, as examples are built session by
+ * session in the order of the training file (oldest first). A session model trained on them
+ * last leans towards the current period, where the next clicks to predict come from.
+ * @example recentExamples(ex, 0.2).count // ⌈0.2 · ex.count⌉
+ */
+export function recentExamples(ex: Examples, share: number): Examples {
+  const count = Math.ceil(ex.count * share)
+  const from = ex.count - count
+  return { maxLen: ex.maxLen, inputs: ex.inputs.subarray(from * ex.maxLen), targets: ex.targets.subarray(from), count }
 }
 
 /**
@@ -208,9 +239,11 @@ export function dotScores(
 
 /** A model that turns prefixes into session vectors and has one output vector per item. */
 export interface VectorModel {
-  readonly cfg: { readonly dim: number; readonly maxLen: number; readonly repeatBoost?: number }
+  readonly cfg: { readonly dim: number; readonly maxLen: number }
   encodeBatch(inputs: Int32Array, count: number): Promise<Float32Array>
   itemVectors(): Promise<Float32Array>
+  /** Repeat weights per position (sdk/src/model/repeat.ts), null or absent for none. */
+  repeatWeights?(): Promise<Float32Array | null>
 }
 
 /**
@@ -231,6 +264,7 @@ export abstract class NeuralRecommender implements Recommender {
   protected async ready(model: VectorModel): Promise<void> {
     this.model = model
     this.items = await model.itemVectors()
+    this.repeat = (await model.repeatWeights?.()) ?? null
     this.norms = null
     this.byNorm = null
   }
@@ -242,14 +276,16 @@ export abstract class NeuralRecommender implements Recommender {
     throw new Error(`${this.name} scores in batches (scoreBatch)`)
   }
 
+  private repeat: Float32Array | null = null
+
   /**
-   * The repeat boosts of a raw-id prefix's items (model index → boost; sdk/src/model/repeat.ts),
+   * The repeat scores of a raw-id prefix's items (model index → score; sdk/src/model/repeat.ts),
    * null when the model has none: its known items, the last maxLen of them, as `prefixInputs`
    * feeds them to the encoder.
    */
   protected repeatBonus(prefix: Int32Array): ReadonlyMap<number, number> | null {
-    const boost = this.model?.cfg.repeatBoost ?? 0
-    return boost === 0 ? null : repeatBonus(knownItems(prefix, this.index), this.model!.cfg.maxLen, boost)
+    if (this.repeat === null || this.model === null) return null
+    return repeatBonus(knownItems(prefix, this.index), this.model.cfg.maxLen, this.repeat)
   }
 
   async rankBatch(prefixes: readonly Int32Array[], targets: Int32Array, limit: number): Promise<Float64Array> {

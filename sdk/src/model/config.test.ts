@@ -45,7 +45,7 @@ describe('compact item table', () => {
     const big = catalogueConfig(43_097, 0)
     const bigger = catalogueConfig(430_970, 0)
     expect(isCompact(big)).toBe(false)
-    expect(layoutSize(modelLayout(big))).toBe(1_383_616) // 43,098 × 32 table rows + 4,480 encoder weights
+    expect(layoutSize(modelLayout(big))).toBe(1_383_626) // 43,098 × 32 table rows + 4,480 encoder weights + 10 repeat weights
     expect(isCompact(bigger)).toBe(true)
     expect(itemTableRows(bigger)).toBe(1 + COMPACT_OWN + COMPACT_SHARED)
     expect(catalogueConfig(COMPACT_ABOVE, 0).ownRows).toBeUndefined()
@@ -59,12 +59,12 @@ describe('compact item table', () => {
     for (const n of [COMPACT_ABOVE, 43_097, COMPACT_OWN + COMPACT_SHARED, COMPACT_OWN + COMPACT_SHARED + 1, 10 ** 6]) {
       expect(itemTableRows(catalogueConfig(n, 0))).toBeLessThanOrEqual(1 + COMPACT_OWN + COMPACT_SHARED)
     }
-    // Cosine logits and the repeat boost where they were validated (large catalogues), dot products for small shops.
+    // Cosine logits and repeat scores where they were validated (large catalogues), dot products for small shops.
     expect(big.scale).toBeGreaterThan(0)
     expect(mid.scale).toBeGreaterThan(0)
-    expect(big.repeatBoost).toBeGreaterThan(0)
+    expect(big.repeat).toBe(true)
     expect(catalogueConfig(194, 24).scale).toBeUndefined()
-    expect(catalogueConfig(194, 24).repeatBoost).toBeUndefined()
+    expect(catalogueConfig(194, 24).repeat).toBeUndefined()
   })
 
   it('fits the 1 MB download, ids included, as the edge publishes it (int4 tables past 1M parameters)', () => {
@@ -85,8 +85,8 @@ describe('compact item table', () => {
     expect(() => parseModelConfig({ ...cfg, hashRows: undefined })).toThrow(/hashRows/)
     expect(() => parseModelConfig({ ...cfg, ownRows: -1 })).toThrow(/ownRows/)
     expect(parseModelConfig({ ...cfg, scale: 10 })).toEqual({ ...cfg, scale: 10 })
-    expect(parseModelConfig({ ...cfg, repeatBoost: 4, selfAttention: 1 })).toEqual({ ...cfg, repeatBoost: 4, selfAttention: 1 })
-    for (const repeatBoost of [-1, Number.NaN, '4']) expect(() => parseModelConfig({ ...cfg, repeatBoost })).toThrow(/repeatBoost must be a finite number/)
+    expect(parseModelConfig({ ...cfg, repeat: true, selfAttention: 1 })).toEqual({ ...cfg, repeat: true, selfAttention: 1 })
+    expect(() => parseModelConfig({ ...cfg, repeat: 1 })).toThrow(/repeat must be true or false/)
     for (const scale of [-1, Number.NaN, Infinity, '10']) expect(() => parseModelConfig({ ...cfg, scale })).toThrow(/scale must be a finite number/)
   })
 })

@@ -39,17 +39,18 @@ export interface SessionModelConfig {
    */
   readonly selfAttention?: number
   /**
-   * Repeat boost (absent or 0: none): when ranking, each of the last `maxLen` positions an item
-   * of the session holds adds this to its score. A fifth of Diginetica's next clicks are items
-   * of the session itself (9 % the very last one; YooChoose 1/64: 27 % and 15 %), and a model
-   * trained on similarities ranks them too low: on the validation split of the full Diginetica
-   * training sessions it had P@20 87 and MRR@20 54 on those cases, where S-POP, which ranks the
-   * session's items first, reaches MRR@20 of about 67 (13.68 over all of Diginetica's test
-   * cases, all but nothing of it from the 20.5 % repeats; docs/MODEL.md). RepeatNet (Ren et al.
-   * 2019, AAAI) gives repeats a channel of their own. Training does not see the boost: it
-   * applies to the trained model's scores, chosen on the validation split.
+   * Repeat scores (absent or false: none): an item already in the session adds a learned weight
+   * per position it holds, `rep_w[j]` for the j-th of the last `maxLen` clicks, to its logit.
+   * A fifth of Diginetica's next clicks are items of the session itself (9 % the very last
+   * one; YooChoose 1/64: 27 % and 15 %); without repeat scores the model ranks them too low
+   * (validation MRR@20 on those cases about 54 on Diginetica, where S-POP, which ranks the
+   * session's items first, reaches about 67). The weights train with the rest of the model
+   * (sampled softmax: the session's items are candidates of their own, sparse-train.ts), so
+   * each shop's data sets them: a fixed boost of 4 tuned on Diginetica cost YooChoose 1/64
+   * about 3 validation MRR@20 points, where learned weights gained 0.3–0.6 (docs/MODEL.md).
+   * RepeatNet (Ren et al. 2019, AAAI) gives repeats a decoder of their own.
    */
-  readonly repeatBoost?: number
+  readonly repeat?: boolean
 }
 
 /**
@@ -131,10 +132,9 @@ export function itemCategoryIndex(cfg: SessionModelConfig, itemCategories?: Arra
 /**
  * The config the SDK ships for a catalogue: the last 10 items, 32 wide; up to
  * {@link COMPACT_ABOVE} items a row per item scored by dot products; above it cosine logits
- * times {@link COMPACT_SCALE} and a repeat boost of {@link COMPACT_REPEAT_BOOST} for the
- * session's own items, with a row per item up to {@link COMPACT_OWN} + {@link COMPACT_SHARED}
- * items and a compact table of that many rows beyond: at most
- * 1,440,032 table weights whatever the catalogue. Above 1M parameters the edge publishes the
+ * times {@link COMPACT_SCALE} and repeat scores for the session's own items, with a row per
+ * item up to {@link COMPACT_OWN} + {@link COMPACT_SHARED} items and a compact table of that
+ * many rows beyond: at most 1,440,032 table weights whatever the catalogue. Above 1M parameters the edge publishes the
  * table in int4 rows (aggregator `modelEncodingFor`), 896 KB gzipped with its ids for
  * Diginetica's 43,097 items, within the 1 MB download. Their whole update does not fit the
  * 128 KiB upload: the edge trains such a model in row-subset rounds
@@ -145,7 +145,7 @@ export function itemCategoryIndex(cfg: SessionModelConfig, itemCategories?: Arra
  */
 export function catalogueConfig(numItems: number, numCategories: number): SessionModelConfig {
   if (numItems <= COMPACT_ABOVE) return { numItems, dim: CATALOGUE_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories }
-  const cosine = { numItems, dim: COMPACT_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories, scale: COMPACT_SCALE, repeatBoost: COMPACT_REPEAT_BOOST }
+  const cosine = { numItems, dim: COMPACT_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories, scale: COMPACT_SCALE, repeat: true }
   return numItems <= COMPACT_OWN + COMPACT_SHARED ? cosine : { ...cosine, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED }
 }
 export const CATALOGUE_DIM = 32
@@ -161,15 +161,6 @@ export const COMPACT_DIM = 32
 export const COMPACT_OWN = 36_000
 export const COMPACT_SHARED = 9_000
 export const COMPACT_SCALE = 10
-/**
- * Repeat boost of the cosine models ({@link SessionModelConfig.repeatBoost}), in logit units of
- * a cosine times {@link COMPACT_SCALE}. Chosen on the validation split of the full Diginetica
- * training sessions after 3 epochs (P@20 / MRR@20 with boost 0: 50.13 / 16.90; 2: 51.12 / 18.16;
- * 4: 51.24 / 18.13; 6: 51.26 / 18.11; 10: 51.38 / 18.10; docs/MODEL.md): 4 is within 0.03 of the
- * best MRR@20 and 0.14 of the best P@20, and leaves room for a next item more similar to the
- * session than its own items are.
- */
-export const COMPACT_REPEAT_BOOST = 4
 
 /**
  * Ordered tensors of the model. The flat weight vector a device trains and the server averages
@@ -187,8 +178,12 @@ export function modelLayout(cfg: SessionModelConfig): ModelLayout {
     { name: 'att_v', shape: [d, 1] },
     { name: 'out_w', shape: [2 * d, d] },
     ...selfAttentionLayout(cfg),
+    ...(cfg.repeat === true ? [{ name: REPEAT_TENSOR, shape: [cfg.maxLen] }] : []),
   ]
 }
+
+/** The tensor of the repeat weights ({@link SessionModelConfig.repeat}), one per position, last. */
+export const REPEAT_TENSOR = 'rep_w'
 
 /** Self-attention blocks of a config ({@link SessionModelConfig.selfAttention}), 0 when none. */
 export function selfAttentionBlocks(cfg: SessionModelConfig): number {
@@ -217,10 +212,9 @@ export function parseModelConfig(raw: Readonly<Record<string, unknown>>): Sessio
     base = { ...base, scale }
   }
   if (raw.selfAttention !== undefined) base = { ...base, selfAttention: num('selfAttention') }
-  if (raw.repeatBoost !== undefined) {
-    const b = raw.repeatBoost
-    if (typeof b !== 'number' || !Number.isFinite(b) || b < 0) throw new Error('model config field repeatBoost must be a finite number ≥ 0')
-    base = { ...base, repeatBoost: b }
+  if (raw.repeat !== undefined) {
+    if (typeof raw.repeat !== 'boolean') throw new Error('model config field repeat must be true or false')
+    base = { ...base, repeat: raw.repeat }
   }
   if (raw.ownRows === undefined && raw.hashRows === undefined) return base
   const cfg = { ...base, ownRows: num('ownRows'), hashRows: num('hashRows') }

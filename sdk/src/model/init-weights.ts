@@ -1,6 +1,6 @@
 /** Deterministic initial weights from a seed, computed in plain TS so Node and browser agree bit for bit. */
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { modelLayout, type SessionModelConfig } from './config.js'
+import { modelLayout, REPEAT_TENSOR, type SessionModelConfig } from './config.js'
 
 /** Mulberry32: a tiny seeded generator, fine for weight init (never used for DP noise). */
 export function mulberry32(seed: number): () => number {
@@ -16,7 +16,7 @@ export function mulberry32(seed: number): () => number {
 
 /**
  * Initial weights: normal(0, 1/√d)-scaled embeddings (row 0 of the item table, the padding, is
- * zero), Glorot-uniform matrices.
+ * zero), Glorot-uniform matrices, zero repeat weights.
  * @example const w = initWeights(cfg, 42)
  */
 export function initWeights(cfg: SessionModelConfig, seed: number): Float32Array {
@@ -28,7 +28,9 @@ export function initWeights(cfg: SessionModelConfig, seed: number): Float32Array
   for (const t of layout) {
     const n = tensorSize(t.shape)
     const [rows, cols] = [t.shape[0]!, t.shape[1] ?? 1]
-    if (t.name.endsWith('_emb')) {
+    if (t.name === REPEAT_TENSOR) {
+      // Repeat weights start at 0: no preference for the session's items until learned.
+    } else if (t.name.endsWith('_emb')) {
       const std = t.name === 'item_emb' ? 1 / Math.sqrt(cfg.dim) : 0.1 / Math.sqrt(cfg.dim)
       for (let i = 0; i < n; i++) out[off + i] = normal() * std
       if (t.name === 'item_emb') out.fill(0, off, off + cols)

@@ -1,27 +1,23 @@
 /**
- * Repeat boosts ({@link SessionModelConfig.repeatBoost}) in plain TS: what an item already in
- * the session adds to its score. The tfjs model, the plain-TS scorer and the evaluation harness
- * all read them through {@link repeatBonus}.
+ * Repeat scores (config.ts `SessionModelConfig.repeat`) in plain TS: what an item already in the
+ * session adds to its logit. The plain-TS scorer, `SessionModel.scoreBatch` and the evaluation
+ * harness all read them through {@link repeatBonus}.
  */
-import type { SessionModelConfig } from './config.js'
 
 /**
- * The repeat boost of every item of `context` (item rows, oldest first; 0 = padding, skipped):
- * of its last `maxLen` entries, the ones the model reads, each position an item holds adds
- * `boost`.
- * @example repeatBonus([4, 9, 4], 10, 2) // Map { 4 => 4, 9 => 2 }
+ * The repeat score of every item of `context` (item rows, oldest first; 0 = padding, skipped):
+ * of its last `maxLen` entries, right-aligned as the model reads them, the item at position j
+ * adds `weights[j]`, summed over the positions it holds.
+ * @example repeatBonus([4, 9, 4], 4, [0.1, 0.2, 0.3, 0.4]) // Map { 4 => 0.2 + 0.4, 9 => 0.3 }
  */
-export function repeatBonus(context: ArrayLike<number>, maxLen: number, boost: number): Map<number, number> {
+export function repeatBonus(context: ArrayLike<number>, maxLen: number, weights: ArrayLike<number>): Map<number, number> {
+  if (weights.length !== maxLen) throw new Error(`${weights.length} repeat weights for a model that reads ${maxLen} positions`)
   const out = new Map<number, number>()
-  if (boost === 0) return out
-  for (let i = Math.max(0, context.length - maxLen); i < context.length; i++) {
+  const start = Math.max(0, context.length - maxLen)
+  const offset = maxLen - (context.length - start)
+  for (let i = start; i < context.length; i++) {
     const item = context[i]!
-    if (item > 0) out.set(item, (out.get(item) ?? 0) + boost)
+    if (item > 0) out.set(item, (out.get(item) ?? 0) + weights[offset + i - start]!)
   }
   return out
-}
-
-/** A config's repeat boost, 0 when it has none. */
-export function repeatBoost(cfg: SessionModelConfig): number {
-  return cfg.repeatBoost ?? 0
 }

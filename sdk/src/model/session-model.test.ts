@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildExamples } from './examples.js'
-import { initWeights } from './init-weights.js'
+import { initWeights, mulberry32 } from './init-weights.js'
 import { itemTableVectors } from './item-vectors.js'
 import { SessionModel } from './session-model.js'
 import { sampleLogCounts } from './sparse-train.js'
@@ -158,29 +158,42 @@ describe('SessionModel', () => {
     m.dispose()
   })
 
-  it('adds the repeat boost to the session\'s items when scoring, and trains without it', async () => {
-    const c = { numItems: 60, dim: 8, maxLen: 4, numCategories: 0, scale: 5 }
-    const w0 = initWeights(c, 5)
-    const plain = new SessionModel(c, w0)
-    const boosted = new SessionModel({ ...c, repeatBoost: 2 }, w0)
-    const prefix = Int32Array.from([3, 9, 3, 12])
-    const [a, b] = [await plain.scoreBatch(prefix, 1), await boosted.scoreBatch(prefix, 1)]
-    for (let i = 1; i <= 60; i++) expect(b[i]! - a[i]!).toBeCloseTo(i === 3 ? 4 : i === 9 || i === 12 ? 2 : 0, 4)
-    // scoreBatch adds them in plain JS: the same as the tfjs logits.
-    const ref = tf.tidy(() => boosted.logits(tf.tensor2d(prefix, [1, 4], 'int32')).dataSync())
-    for (let i = 1; i <= 60; i++) expect(b[i]).toBeCloseTo(ref[i]!, 4)
-    // The boost is a ranking rule: training (full and sampled softmax) is the same with it.
-    const ex = buildExamples(Array.from({ length: 20 }, () => [1, 2, 3, 4, 5, 2]), c.maxLen)
-    for (const sampledNegatives of [6, undefined]) {
-      const opts = { epochs: 3, batchSize: 8, learningRate: 0.05, seed: 3, ...(sampledNegatives ? { sampledNegatives } : {}) }
-      plain.setWeights(w0)
-      boosted.setWeights(w0)
-      await plain.train(ex, opts)
-      await boosted.train(ex, opts)
-      expect(Array.from(await boosted.getWeights())).toEqual(Array.from(await plain.getWeights()))
+  it('learns repeat weights where the next item is often one of the session, sampled and full softmax alike', async () => {
+    // Next items: the item two clicks back, half the time; otherwise a fixed successor.
+    const rand = mulberry32(4)
+    const sessions = Array.from({ length: 200 }, () => {
+      const s = [1 + Math.floor(rand() * 40), 1 + Math.floor(rand() * 40)]
+      while (s.length < 6) s.push(rand() < 0.5 ? s[s.length - 2]! : ((s[s.length - 1]! * 7) % 40) + 1)
+      return s
+    })
+    for (const sampledNegatives of [12, undefined]) {
+      const c = { numItems: 60, dim: 8, maxLen: 4, numCategories: 0, scale: 5, repeat: true }
+      const w0 = initWeights(c, 5)
+      expect(Array.from(w0.subarray(w0.length - 4))).toEqual([0, 0, 0, 0])
+      const m = new SessionModel(c, w0)
+      const ex = buildExamples(sessions, c.maxLen)
+      await m.train(ex, { epochs: 6, batchSize: 32, learningRate: 0.03, seed: 3, ...(sampledNegatives ? { sampledNegatives } : {}) })
+      const rep = (await m.repeatWeights())!
+      // The position two back (index 2 of 4) carries the repeats, more than the last click.
+      expect(rep[2]!).toBeGreaterThan(0.5)
+      expect(rep[2]!).toBeGreaterThan(rep[3]!)
+      // scoreBatch adds the repeat scores in plain JS: the same as the tfjs logits.
+      const prefix = Int32Array.from([3, 9, 3, 12])
+      const scores = await m.scoreBatch(prefix, 1)
+      const ref = tf.tidy(() => m.logits(tf.tensor2d(prefix, [1, 4], 'int32')).dataSync())
+      for (let i = 1; i <= 60; i++) expect(scores[i]).toBeCloseTo(ref[i]!, 4)
+      m.dispose()
     }
-    plain.dispose()
-    boosted.dispose()
+    // The repeat weights learn with the rest of the model in every epoch, not once.
+    const c = { numItems: 60, dim: 8, maxLen: 4, numCategories: 0, scale: 5, repeat: true }
+    const m = new SessionModel(c, initWeights(c, 5))
+    const ex = buildExamples(sessions, c.maxLen)
+    await m.train(ex, { epochs: 2, batchSize: 32, learningRate: 0.03, seed: 3, sampledNegatives: 12 })
+    const before = await m.getWeights()
+    await m.train(ex, { epochs: 1, batchSize: 32, learningRate: 0.03, seed: 4, sampledNegatives: 12 })
+    const after = await m.getWeights()
+    expect(after.subarray(after.length - 4).some((x, i) => x !== before[before.length - 4 + i])).toBe(true)
+    m.dispose()
   })
 
   it('refuses weights of the wrong size', () => {

@@ -13,7 +13,7 @@ import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
 import { RowSparseTrainer, type RowSparseModel } from './sparse-train.js'
-import { repeatBonus, repeatBoost } from './repeat.js'
+import { repeatBonus } from './repeat.js'
 import { matMul, matMulBt, softmaxCrossEntropy } from './train-ops.js'
 
 /** Local training options. */
@@ -218,28 +218,41 @@ export class SessionModel implements RowSparseModel {
   /** Logits over all items for a batch of right-aligned prefixes [batch, maxLen]. */
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const similarity = matMulBt(this.encode(x), this.itemMatrix())
-    return repeatBoost(this.cfg) === 0 ? similarity : (tf.add(similarity, this.repeatLogits(x)) as tf.Tensor2D)
+    return this.repeatVar === null ? similarity : (tf.add(similarity, this.repeatLogits(x)) as tf.Tensor2D)
   }
 
   /**
-   * Repeat boosts [b, numItems + 1] of right-aligned prefixes [b, len] ({@link SessionModelConfig.repeatBoost}):
-   * the boost times the positions each item holds, by one-hot rows (`scoreBatch` adds them in
-   * plain JS instead, as a large catalogue's one-hot rows would not fit).
+   * Repeat scores [b, numItems + 1] of right-aligned prefixes [b, len]
+   * ({@link SessionModelConfig.repeat}): Σ over positions j holding item i of `rep_w[j]`, by
+   * one-hot rows, so only for catalogues whose full softmax is trained anyway (`scoreBatch`
+   * adds them in plain JS instead).
    */
   private repeatLogits(x: tf.Tensor2D): tf.Tensor2D {
     const [b, len] = x.shape
     const n = this.cfg.numItems + 1
+    const w = tf.reshape(tf.slice(this.repeatVar!, [this.cfg.maxLen - len], [len]), [1, len, 1])
     const real = tf.reshape(tf.cast(tf.greater(x, 0), 'float32'), [b, len, 1])
     const held = tf.mul(tf.reshape(tf.cast(tf.oneHot(tf.reshape(x, [-1]) as tf.Tensor1D, n), 'float32'), [b, len, n]), real)
-    return tf.mul(tf.sum(held, 1), repeatBoost(this.cfg)) as tf.Tensor2D
+    return tf.sum(tf.mul(held, w), 1) as tf.Tensor2D
+  }
+
+  /** The repeat weights ({@link SessionModelConfig.repeat}), null when the model has none. */
+  get repeatVar(): tf.Variable | null {
+    return this.cfg.repeat === true ? this.vars[this.vars.length - 1]! : null
+  }
+
+  /** The repeat weights' values, one per position (null without repeat scores), for scoring in plain JS. */
+  async repeatWeights(): Promise<Float32Array | null> {
+    const v = this.repeatVar
+    return v === null ? null : ((await v.data()) as Float32Array).slice()
   }
 
   /**
    * Mean softmax cross-entropy of predicting `y` from `x`, over the whole catalogue, from the
-   * similarities alone (training never sees the repeat boost).
+   * logits ranking uses (with repeat scores, those too: the repeat weights learn with the rest).
    */
   loss(x: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
-    return softmaxCrossEntropy(matMulBt(this.encode(x), this.itemMatrix()), y)
+    return softmaxCrossEntropy(this.logits(x), y)
   }
 
   /**
@@ -340,8 +353,7 @@ export class SessionModel implements RowSparseModel {
 
   /**
    * Session vectors [count, dim] of right-aligned prefixes (count × maxLen): with
-   * {@link SessionModel.itemVectors}, scores are their dot products plus the repeat boosts
-   * (what `scoreBatch` computes).
+   * {@link SessionModel.itemVectors}, scores are their dot products (what `scoreBatch` computes).
    */
   async encodeBatch(inputs: Int32Array, count: number): Promise<Float32Array> {
     const out = tf.tidy(() => this.encode(tf.tensor2d(inputs, [count, this.cfg.maxLen], 'int32')))
@@ -364,10 +376,12 @@ export class SessionModel implements RowSparseModel {
     const out = tf.tidy(() => matMulBt(this.encode(tf.tensor2d(inputs, [count, L], 'int32')), this.itemMatrix()))
     const data = (await out.data()) as Float32Array
     out.dispose()
-    const boost = repeatBoost(this.cfg)
-    const n = this.cfg.numItems + 1
-    for (let r = 0; r < count && boost !== 0; r++) {
-      for (const [item, bonus] of repeatBonus(inputs.subarray(r * L, r * L + L), L, boost)) data[r * n + item] += bonus
+    const rep = await this.repeatWeights()
+    if (rep !== null) {
+      const n = this.cfg.numItems + 1
+      for (let r = 0; r < count; r++) {
+        for (const [item, bonus] of repeatBonus(inputs.subarray(r * L, r * L + L), L, rep)) data[r * n + item] += bonus
+      }
     }
     return data
   }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
 import { lookup } from './lookup.js'
-import { matMulBt, softmaxCrossEntropy } from './train-ops.js'
+import { matMul, matMulBt, softmaxCrossEntropy } from './train-ops.js'
 
 /** A next-item model that {@link RowSparseTrainer} can train. */
 export interface RowSparseModel {
@@ -32,6 +32,13 @@ export interface RowSparseModel {
   encodeRows(items: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D, dropMask?: tf.Tensor3D): tf.Tensor2D
   /** Output vectors of the items `ids` [n] whose table vectors are `items` [n, dim]. */
   outputRows(items: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D
+  /**
+   * Repeat weights [maxLen], one of the dense variables, when the model has repeat scores (an
+   * item of the session adds the weight of each position it holds to its logit): the trainer
+   * then scores each row's session items as candidates of their own, with those scores, and
+   * the weights learn with the rest of the model.
+   */
+  readonly repeatVar?: tf.Variable | null
 }
 
 /** Options of {@link RowSparseTrainer.train}. */
@@ -126,21 +133,68 @@ const HIT_OFFSET = -1e9
 
 /**
  * The accidental-hit offsets of a batch [n, N (+ n)]: {@link HIT_OFFSET} where the candidate (the
- * uniform negatives, then the in-batch targets when given) is the row's own target, 0 elsewhere.
- * Built in plain JS: tfjs-backend-wasm's broadcasting Equal took 53 ms for 256 × 768.
- * Call inside a tidy.
+ * uniform negatives, then the in-batch targets when given) is the row's own target, or, with
+ * `session` (its rows' items, n × L), one of the row's session items, which then compete in a
+ * block of their own (see {@link repeatBlock}); 0 elsewhere. Built in plain JS: tfjs-backend-wasm's
+ * broadcasting Equal took 53 ms for 256 × 768. Call inside a tidy.
  */
-function accidentalHits(targets: Int32Array, negatives: Int32Array, inBatch: Int32Array | null): tf.Tensor2D {
+function accidentalHits(targets: Int32Array, negatives: Int32Array, inBatch: Int32Array | null, session: Int32Array | null): tf.Tensor2D {
   const n = targets.length
   const c = negatives.length + (inBatch?.length ?? 0)
+  // The columns of each candidate item.
+  const columns = new Map<number, number[]>()
+  const add = (item: number, col: number): void => {
+    const list = columns.get(item)
+    if (list === undefined) columns.set(item, [col])
+    else list.push(col)
+  }
+  negatives.forEach((item, k) => add(item, k))
+  inBatch?.forEach((item, k) => add(item, negatives.length + k))
   const out = new Float32Array(n * c)
+  const L = session === null ? 0 : session.length / n
   for (let r = 0; r < n; r++) {
-    const t = targets[r]!
-    const o = r * c
-    for (let k = 0; k < negatives.length; k++) if (negatives[k] === t) out[o + k] = HIT_OFFSET
-    if (inBatch !== null) for (let k = 0; k < inBatch.length; k++) if (inBatch[k] === t) out[o + negatives.length + k] = HIT_OFFSET
+    for (const col of columns.get(targets[r]!) ?? []) out[r * c + col] = HIT_OFFSET
+    for (let j = 0; j < L; j++) {
+      const item = session![r * L + j]!
+      if (item > 0) for (const col of columns.get(item) ?? []) out[r * c + col] = HIT_OFFSET
+    }
   }
   return tf.tensor2d(out, [n, c])
+}
+
+/**
+ * The plain-JS parts of the repeat scores of a batch ({@link RowSparseModel.repeatVar}), for
+ * prefixes `x` [n, L] (item ids, 0 = padding) and targets `y` [n]. Each row's session items
+ * compete as candidates of their own, so each carries its repeat score: position j stands for
+ * its item when the item is not the target and holds no later position (one candidate an item).
+ * - `target` [n, L]: 1 where the prefix holds the target (its repeat score is `target · w`);
+ * - `same` [n·L, L]: for a candidate position, 1 at every position holding its item (its repeat
+ *   score is `same · w`);
+ * - `offset` [n, L]: 0 for candidate positions, {@link HIT_OFFSET} for the others.
+ * Call inside a tidy.
+ */
+function repeatBlock(x: Int32Array, y: Int32Array, L: number): { target: tf.Tensor2D; same: tf.Tensor2D; offset: tf.Tensor2D } {
+  const n = y.length
+  const target = new Float32Array(n * L)
+  const same = new Float32Array(n * L * L)
+  const offset = new Float32Array(n * L).fill(HIT_OFFSET)
+  for (let r = 0; r < n; r++) {
+    const o = r * L
+    for (let j = 0; j < L; j++) {
+      const item = x[o + j]!
+      if (item === 0) continue
+      if (item === y[r]) {
+        target[o + j] = 1
+        continue
+      }
+      let later = false
+      for (let k = j + 1; k < L && !later; k++) later = x[o + k] === item
+      if (later) continue
+      offset[o + j] = 0
+      for (let k = 0; k <= j; k++) if (x[o + k] === item) same[(o + j) * L + k] = 1
+    }
+  }
+  return { target: tf.tensor2d(target, [n, L]), same: tf.tensor2d(same, [n * L, L]), offset: tf.tensor2d(offset, [n, L]) }
 }
 
 /** `values` at `ids`. */
@@ -234,6 +288,7 @@ export class RowSparseTrainer {
       lengths[e] = maxLen - pad
     }
     const inBatch = opts.inBatchNegatives === true
+    const repeatVar = model.repeatVar ?? null
     const dropout = opts.dropout ?? 0
     if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout must be in [0, 1), not ${dropout}`)
     const dropRand = mulberry32(opts.seed ^ 0x0d50_0d50)
@@ -322,7 +377,11 @@ export class RowSparseTrainer {
           const candsLocal = logQ === null ? ng : tf.concat([ng, y])
           const lq = logQ === null ? null : logQTensors(logQ, negG, yg)
           // Accidental hits (a candidate that is the row's own target) drop out of the softmax.
-          const hits = accidentalHits(yg, negG, logQ === null ? null : yg)
+          // With repeat scores the row's session items drop out of the shared candidates too:
+          // they compete in a block of their own, each with its repeat score (repeatBlock).
+          const inBatchTargets = logQ === null ? null : yg
+          const repeat = repeatVar === null ? null : repeatBlock(xg, yg, L)
+          const hits = accidentalHits(yg, negG, inBatchTargets, repeat === null ? null : xg)
           const firstColumn = tf.zeros([n], 'int32') as tf.Tensor1D // each row's target logit comes first
           const f = (): tf.Scalar => {
             // The batch's item vectors: the rows themselves, or the sum of each item's rows.
@@ -335,7 +394,17 @@ export class RowSparseTrainer {
               pos = tf.sub(pos, lq.pos)
               negLogits = tf.sub(negLogits, lq.neg)
             }
-            return softmaxCrossEntropy(tf.concat([pos, negLogits], 1) as tf.Tensor2D, firstColumn)
+            if (repeat === null) return softmaxCrossEntropy(tf.concat([pos, negLogits], 1) as tf.Tensor2D, firstColumn)
+            // Repeat scores, learned with everything else: the target adds the weights of the
+            // positions it holds, and each of the row's other session items is a candidate with
+            // its similarity plus its own positions' weights. The target and the session items
+            // are in every row's candidates by construction, so they take no logQ correction.
+            const w = tf.reshape(tf.slice(repeatVar!, [maxLen - L], [L]), [L, 1]) as tf.Tensor2D
+            const sessOut = tf.reshape(model.outputRows(lookup(items, tf.reshape(x, [-1])) as tf.Tensor2D, tf.reshape(xG, [-1]) as tf.Tensor1D), [n, L, d])
+            const sessSim = tf.sum(tf.mul(tf.reshape(h, [n, 1, d]), sessOut), 2)
+            const sessLogits = tf.add(tf.add(sessSim, tf.reshape(matMul(repeat.same, w), [n, L])), repeat.offset)
+            const logits = tf.concat([tf.add(pos, matMul(repeat.target, w)), negLogits, sessLogits], 1)
+            return softmaxCrossEntropy(logits as tf.Tensor2D, firstColumn)
           }
           const { value, grads } = tf.variableGrads(f, [rowsVar, ...model.denseVars])
           const denseGrads = model.denseVars.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined)

@@ -42,11 +42,11 @@ describe('SessionScorer', () => {
     // Self-attention blocks before the readout, one and two.
     { numItems: 80, dim: 8, maxLen: 6, numCategories: 3, scale: 7, selfAttention: 1 },
     { numItems: 50, dim: 6, maxLen: 4, numCategories: 0, selfAttention: 2 },
-    // A repeat boost: the session's items add it for each position they hold.
-    { numItems: 60, dim: 8, maxLen: 5, numCategories: 2, scale: 7, repeatBoost: 3 },
+    // Repeat scores: the session's items add a weight per position they hold.
+    { numItems: 60, dim: 8, maxLen: 5, numCategories: 2, scale: 7, repeat: true },
   ]
   for (const [c, cfg] of configs.entries()) {
-    it(`scores every item as SessionModel.logits does (dim ${cfg.dim}, maxLen ${cfg.maxLen}, ${cfg.numCategories} categories${cfg.ownRows ? ', compact table' : ''}${cfg.scale ? ', cosine logits' : ''}${cfg.selfAttention ? `, ${cfg.selfAttention} self-attention blocks` : ''}${cfg.repeatBoost ? ', repeat boost' : ''})`, async () => {
+    it(`scores every item as SessionModel.logits does (dim ${cfg.dim}, maxLen ${cfg.maxLen}, ${cfg.numCategories} categories${cfg.ownRows ? ', compact table' : ''}${cfg.scale ? ', cosine logits' : ''}${cfg.selfAttention ? `, ${cfg.selfAttention} self-attention blocks` : ''}${cfg.repeat ? ', repeat scores' : ''})`, async () => {
       const rand = mulberry32(100 + c)
       const weights = randomWeights(cfg, 7 + c)
       // Some categories out of range, as a damaged bundle could carry: both treat them as unknown.

@@ -6,8 +6,8 @@
  * Parity with `SessionModel.logits` is tested in score-js.test.ts.
  */
 import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
-import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, parseModelConfig, selfAttentionBlocks, slotsPerItem, type SessionModelConfig } from '../model/config.js'
-import { repeatBonus, repeatBoost } from '../model/repeat.js'
+import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, parseModelConfig, REPEAT_TENSOR, selfAttentionBlocks, slotsPerItem, type SessionModelConfig } from '../model/config.js'
+import { repeatBonus } from '../model/repeat.js'
 import type { GlobalModel } from './model-cache.js'
 
 /** Category index per model row (row 0 is padding), from the bundle's per-item categories. */
@@ -183,17 +183,18 @@ export class SessionScorer {
   }
 
   /**
-   * The session after `context` as {@link score} reads it: its vector and, with a repeat boost
-   * (config `repeatBoost`), what each of its items adds (model/repeat.ts).
+   * The session after `context` as {@link score} reads it: its vector and, with repeat scores
+   * (config `repeat`), what each of its items adds (model/repeat.ts).
    */
   session(context: readonly number[]): Session {
-    return { vector: this.sessionVector(context), repeat: repeatBonus(context, this.cfg.maxLen, repeatBoost(this.cfg)) }
+    const rep = this.t.get(REPEAT_TENSOR)
+    return { vector: this.sessionVector(context), repeat: rep === undefined ? EMPTY : repeatBonus(context, this.cfg.maxLen, rep) }
   }
 
   /**
    * The model's score of item row `row` after the session: a dot product with its item vector
    * (with cosine logits, the unit item vector: the session vector already carries the scale),
-   * plus the item's repeat boost when it is one of the session's items.
+   * plus the item's repeat score when it is one of the session's items.
    */
   score(session: Session, row: number): number {
     const item = this.itemVector(row, this.scratch)
@@ -207,9 +208,11 @@ export class SessionScorer {
 /** A session as the scorer scores it (see {@link SessionScorer.session}). */
 export interface Session {
   readonly vector: Float32Array
-  /** Item row → repeat boost, for the session's items (empty without a boost). */
+  /** Item row → repeat score, for the session's items (empty without repeat scores). */
   readonly repeat: ReadonlyMap<number, number>
 }
+
+const EMPTY: ReadonlyMap<number, number> = new Map()
 
 /** The L2 norm the tfjs model divides by (session-model.ts `outputNorm`). */
 function norm(v: Float32Array): number {

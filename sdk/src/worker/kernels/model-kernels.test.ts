@@ -79,8 +79,8 @@ const paths: [string, SessionModelConfig, TrainOptions][] = [
   ['full softmax, cosine logits', { ...small, scale: 8 }, schedule],
   ['full softmax, self-attention', { ...small, selfAttention: 1 }, schedule],
   ['sampled softmax, a row per item, cosine logits, self-attention, mixed negatives, input dropout', { ...rowPerItem, scale: 8, selfAttention: 1 }, { ...sampled, inBatchNegatives: true, dropout: 0.1 }],
-  ['sampled softmax, a row per item, cosine logits, repeat boost, mixed negatives', { ...rowPerItem, scale: 8, repeatBoost: 2 }, { ...sampled, inBatchNegatives: true }],
-  ['full softmax, repeat boost', { ...small, repeatBoost: 2 }, schedule],
+  ['sampled softmax, a row per item, cosine logits, repeat scores, mixed negatives', { ...rowPerItem, scale: 8, repeat: true }, { ...sampled, inBatchNegatives: true }],
+  ['full softmax, repeat scores', { ...small, repeat: true }, schedule],
 ]
 
 /** Trains twice (optimizer state carried over), then scores, encodes, reads and resets. */
