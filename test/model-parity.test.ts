@@ -92,11 +92,13 @@ const jobs: Record<string, Omit<ParityJob, 'backend'>> = {
     sessions,
     opts: { epochs: 2, batchSize: 8, learningRate: 0.02, seed: 4 },
   },
-  // A large shop's path: compact table, cosine logits, sampled softmax with row-sparse lazy Adam.
-  'sampled softmax, compact table, cosine logits': {
-    cfg: { numItems: 3000, dim: 8, maxLen: 5, numCategories: 0, ownRows: 20, hashRows: 30, scale: 10 },
+  // A large shop's path: compact table, cosine logits, repeat scores, sampled softmax with
+  // row-sparse lazy Adam (the session's items as candidates of their own).
+  'sampled softmax, compact table, cosine logits, repeat scores': {
+    cfg: { numItems: 3000, dim: 8, maxLen: 5, numCategories: 0, ownRows: 20, hashRows: 30, scale: 10, repeat: true },
     seed: 12,
-    sessions: sessions.map((s) => s.map((i) => (i * 71) % 3000 || 1)),
+    // Each session ends by going back to an item it holds, so the repeat weights have repeats to learn.
+    sessions: sessions.map((s) => [...s, s[s.length - 2]!].map((i) => (i * 71) % 3000 || 1)),
     opts: { epochs: 2, batchSize: 8, learningRate: 0.02, seed: 5, sampledNegatives: 16, bucketByLength: true },
   },
 }
