@@ -34,7 +34,7 @@ import {
   uploadLayout,
 } from '../../../aggregator/src/index.js'
 import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/accountant/index.js'
-import { buildExamples, initWeights, mulberry32, modelLayout, SessionModel } from '../../../sdk/src/model/index.js'
+import { buildExamples, initWeights, mulberry32, modelLayout, OptimizerName, SessionModel } from '../../../sdk/src/model/index.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, choiceParam, floatParam, intParam } from '../params.js'
@@ -107,7 +107,7 @@ export class FederatedSim extends NeuralRecommender {
 
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
-      'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch',
+      'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch', 'local_opt',
       'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', 'subset', 'hot_share', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
@@ -118,6 +118,8 @@ export class FederatedSim extends NeuralRecommender {
     const localEpochs = intParam(p, 'local_epochs', FED_DEFAULTS.localEpochs, 1)
     const localLr = floatParam(p, 'local_lr', FED_DEFAULTS.localLr, 0, 10)
     const localBatch = intParam(p, 'local_batch', FED_DEFAULTS.localBatch, 1)
+    // The clients' optimizer: Adam (as the SDK's devices) or plain SGD.
+    const localOpt = choiceParam(p, 'local_opt', Object.values(OptimizerName), OptimizerName.Adam)
     const negatives = intParam(p, 'negatives', FED_DEFAULTS.negatives, 1)
     // `server_opt`: FedAvg, FedAvgM (server momentum `momentum`, Hsu et al. 2019) or FedAdam (Reddi et al. 2021).
     const serverOpt = choiceParam(p, 'server_opt', Object.values(ServerOptimizer), ServerOptimizer.FedAvg)
@@ -198,6 +200,7 @@ export class FederatedSim extends NeuralRecommender {
           epochs: localEpochs,
           batchSize: localBatch,
           learningRate: localLr,
+          optimizer: localOpt,
           seed: seed + r * 7919 + c,
           sampledNegatives: negatives,
           bucketByLength: true,
@@ -256,6 +259,7 @@ export class FederatedSim extends NeuralRecommender {
         q: Number(q.toPrecision(4)),
         local_epochs: localEpochs,
         local_lr: localLr,
+        ...(localOpt === OptimizerName.Adam ? {} : { local_opt: localOpt }),
         negatives,
         server_opt: serverOpt,
         server_lr: serverLr,

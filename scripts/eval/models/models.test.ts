@@ -1,17 +1,22 @@
 /** The neural models end to end on the tiny fixture: they train, score and report what they must. */
 
-import { UPDATE_HEADER_BYTES_BY_VERSION } from '../../../aggregator/src/index.js'
+import { layoutSize, UPDATE_HEADER_BYTES_BY_VERSION } from '../../../aggregator/src/index.js'
+import { modelLayout, type SessionModelConfig } from '../../../sdk/src/model/index.js'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { loadDataset } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
+import { ParamError } from '../params.js'
 import { createModel } from '../registry.js'
+import { MARGIN_CALIBRATION, withRepeatMargin } from './fedrec-central.js'
 import { fitOptions } from '../testing.js'
 import './register.js'
 
 /** Weights of the 8-wide session model over the fixture's 24 items. */
 const FEDREC_PARAMS = 25 * 8 + 8 + 10 * 8 + 2 * 64 + 8 + 16 * 8
+/** Weights of a session model config. */
+const FEDREC_PARAMS_OF = (cfg: SessionModelConfig): number => layoutSize(modelLayout(cfg))
 const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'tiny')
 
 describe('neural models on the tiny fixture', () => {
@@ -32,6 +37,27 @@ describe('neural models on the tiny fixture', () => {
       expect(metrics.mrr20).toBeGreaterThan(15)
     }
   }, 20_000)
+
+  it('fedrec-central with repeat scores picks a repeat margin on the most recent sessions and publishes it', async () => {
+    const ds = await loadDataset(fixture)
+    const m = createModel('fedrec-central')
+    const info = await m.fit(ds.train, fitOptions({ dim: '8', epochs: '3', negatives: '8', batch: '32', lr: '0.05', scale: '5', repeat: '1', margin_share: '0.2' }))
+    expect(info.params?.margin_share).toBe(0.2)
+    expect(MARGIN_CALIBRATION.margins).toContain(info.params?.repeat_margin)
+    expect((await evaluateCases(m, ds.test, ds.train)).p20).toBeGreaterThan(60)
+    // Without repeat scores there is nothing to calibrate.
+    await expect(createModel('fedrec-central').fit(ds.train, fitOptions({ dim: '8', epochs: '1', margin_share: '0.2' }))).rejects.toThrow(ParamError)
+  }, 20_000)
+
+  it('adds a repeat margin to the repeat weights only', () => {
+    const cfg = { numItems: 3, dim: 2, maxLen: 2, numCategories: 0, repeat: true }
+    const w = new Float32Array(FEDREC_PARAMS_OF(cfg)).fill(1)
+    const out = withRepeatMargin(cfg, w, 0.5)
+    expect(Array.from(out.subarray(out.length - 2))).toEqual([1.5, 1.5])
+    expect(out.subarray(0, out.length - 2).every((x) => x === 1)).toBe(true)
+    expect(w[w.length - 1]).toBe(1)
+    expect(Array.from(withRepeatMargin({ ...cfg, repeat: false }, w, 0.5))).toEqual(Array.from(w))
+  })
 
   it('fedrec-dp-eps8 reports rounds, upload bytes and the (ε, δ) it reached', async () => {
     const ds = await loadDataset(fixture)

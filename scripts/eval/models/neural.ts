@@ -94,9 +94,9 @@ export function reportedParams(t: TrainParams): Record<string, ParamValue> {
 
 /**
  * Runs `t.epochs` epochs of sampled-softmax training through `train` on `ex` (the last
- * `t.recentEpochs` of them on its most recent examples, {@link recentExamples}), logging each
- * epoch's loss (plus whatever `afterEpoch` returns, e.g. validation metrics) and driving the
- * progress bar.
+ * `t.recentEpochs` of them on the most recent examples of `recentFrom`, by default `ex`:
+ * {@link recentExamples}), logging each epoch's loss (plus whatever `afterEpoch` returns, e.g.
+ * validation metrics) and driving the progress bar.
  */
 export async function trainEpochs(
   train: (ex: Examples, o: SparseTrainOptions) => Promise<{ epochLosses: number[] }>,
@@ -104,9 +104,10 @@ export async function trainEpochs(
   t: TrainParams,
   opts: FitOptions,
   afterEpoch?: (epoch: number) => Promise<string>,
+  recentFrom: Examples = ex,
 ): Promise<void> {
   if (t.recentEpochs > t.epochs) throw new ParamError(`parameter recent_epochs=${t.recentEpochs} is more than epochs=${t.epochs}`)
-  const recent = t.recentEpochs > 0 ? recentExamples(ex, t.recentShare) : ex
+  const recent = t.recentEpochs > 0 ? recentExamples(recentFrom, t.recentShare) : ex
   for (let e = 0; e < t.epochs; e++) {
     const t0 = performance.now()
     const { epochLosses } = await train(e < t.epochs - t.recentEpochs ? ex : recent, {
@@ -120,7 +121,8 @@ export async function trainEpochs(
       dropout: t.dropout,
       onStep: (done, total) => opts.progress((e + done / total) / t.epochs, `epoch ${e + 1}/${t.epochs}`),
     })
-    const extra = afterEpoch === undefined ? '' : `; ${await afterEpoch(e)}`
+    const said = afterEpoch === undefined ? '' : await afterEpoch(e)
+    const extra = said === '' ? '' : `; ${said}`
     const secs = ((performance.now() - t0) / 1000).toFixed(0)
     const which = e < t.epochs - t.recentEpochs ? '' : `, the most recent ${recent.count} examples`
     opts.log(`epoch ${e + 1}: loss ${epochLosses[0]!.toFixed(4)} (${secs} s${which})${extra}`)
