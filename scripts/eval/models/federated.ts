@@ -235,7 +235,9 @@ export class FederatedSim extends NeuralRecommender {
         await this.ready(model)
         const m = await evaluateCases(this, held.cases, data)
         history.push({ round: r + 1, p20: m.p20, mrr20: m.mrr20 })
-        opts.log(`round ${r + 1}: ${chosen.length} clients; held-out P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)}`)
+        const rep = await model.repeatWeights()
+        const repLine = rep === null ? '' : `; repeat weights ${Array.from(rep, (w) => w.toFixed(2)).join(' ')}`
+        opts.log(`round ${r + 1}: ${chosen.length} clients; held-out P@20 ${m.p20.toFixed(2)} MRR@20 ${m.mrr20.toFixed(2)}${repLine}`)
       }
     }
     model.setWeights(publishedWeights(cfg, global, modelEncoding))
