@@ -115,7 +115,7 @@ export const CENTRAL_DEFAULTS = { ...TRAIN_DEFAULTS, epochs: 6, lrDecay: 0.7, re
  * amount that depends on the shop: on Diginetica's validation split 2 more per position gained
  * 0.7 P@20 and 0.3 MRR@20, on YooChoose 1/64's 1 more lost 2.3 MRR@20 (docs/MODEL.md).
  */
-export const MARGIN_CALIBRATION = { share: 0.02, maxCases: 5000, margins: [0, 0.5, 1, 1.5, 2, 3] } as const
+export const MARGIN_CALIBRATION = { share: 0.02, maxCases: 5000, margins: [0, 0.5, 1, 1.5, 2, 3, 4, 6] } as const
 
 /** Offset of the repeat weights in a flat weight vector of `cfg`'s layout (config.ts `REPEAT_TENSOR`), -1 without them. */
 function repeatOffset(cfg: SessionModelConfig): number {

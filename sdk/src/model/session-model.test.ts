@@ -196,6 +196,25 @@ describe('SessionModel', () => {
     m.dispose()
   })
 
+  it('weighs the session against the whole catalogue, not against a few uniform negatives', async () => {
+    // 3,000 items, 8 negatives a batch (a federated client's budget in miniature): the next item
+    // is the one two clicks back a tenth of the time. Uncorrected, the other session items,
+    // candidates for sure, would compete against 8 items instead of 3,000, and the weight of
+    // the position two back came out at -0.20 (5.35 corrected).
+    const rand = mulberry32(9)
+    const sessions = Array.from({ length: 600 }, () => {
+      const s = [1 + Math.floor(rand() * 3000), 1 + Math.floor(rand() * 3000)]
+      while (s.length < 8) s.push(rand() < 0.1 ? s[s.length - 2]! : 1 + Math.floor(rand() * 3000))
+      return s
+    })
+    const c = { numItems: 3000, dim: 8, maxLen: 6, numCategories: 0, scale: 5, repeat: true }
+    const m = new SessionModel(c, initWeights(c, 5))
+    await m.train(buildExamples(sessions, c.maxLen), { epochs: 3, batchSize: 32, learningRate: 0.03, seed: 3, sampledNegatives: 8 })
+    const rep = (await m.repeatWeights())!
+    expect(rep[4]!).toBeGreaterThan(2)
+    m.dispose()
+  })
+
   it('refuses weights of the wrong size', () => {
     expect(() => new SessionModel(cfg, new Float32Array(3))).toThrow(/needs/)
   })

@@ -393,6 +393,12 @@ export class RowSparseTrainer {
             if (lq !== null) {
               pos = tf.sub(pos, lq.pos)
               negLogits = tf.sub(negLogits, lq.neg)
+            } else if (repeat !== null) {
+              // Each uniform negative stands for numItems / N items, while the session's items are
+              // candidates for sure: without this correction the softmax would weigh the session
+              // against N items instead of the catalogue, and push the repeat weights down (a
+              // federated client's 64 negatives drove them below 0; Bengio & Senécal 2008).
+              negLogits = tf.add(negLogits, Math.log(model.numItems / N))
             }
             if (repeat === null) return softmaxCrossEntropy(tf.concat([pos, negLogits], 1) as tf.Tensor2D, firstColumn)
             // Repeat scores, learned with everything else: the target adds the weights of the
