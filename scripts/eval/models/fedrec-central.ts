@@ -1,7 +1,7 @@
 /** `fedrec-central`: the on-device session model (sdk/src/model) trained centrally, the upper bound. */
 
 import { gzipSync } from 'node:zlib'
-import { decodeModel, encodeModel, layoutSize, ModelEncoding, modelEncodingFor } from '../../../aggregator/src/index.js'
+import { decodeModel, encodeModel, layoutSize, ModelEncoding, modelEncodingFor, tensorSize } from '../../../aggregator/src/index.js'
 import { catalogueConfig, initWeights, modelLayout, SessionModel, type SessionModelConfig } from '../../../sdk/src/model/index.js'
 import { REPEAT_TENSOR } from '../../../sdk/src/model/config.js'
 import { carveValidation, splitRepeats, type TrainData } from '../data.js'
@@ -122,7 +122,7 @@ function repeatOffset(cfg: SessionModelConfig): number {
   let off = 0
   for (const t of modelLayout(cfg)) {
     if (t.name === REPEAT_TENSOR) return off
-    off += t.shape.reduce((a, b) => a * b, 1)
+    off += tensorSize(t.shape)
   }
   return -1
 }
@@ -162,7 +162,8 @@ export class FedrecCentral extends NeuralRecommender {
     const publishedScorer = async (noRepeat = false, at = margin): Promise<{ scorer: SessionModel; bytes: number }> => {
       const master = withRepeatMargin(cfg, await model.getWeights(), at)
       const weights = publishedWeights(cfg, master, encoding)
-      if (noRepeat && cfg.repeat === true) weights.fill(0, repeatOffset(cfg), repeatOffset(cfg) + cfg.maxLen)
+      const repAt = repeatOffset(cfg)
+      if (noRepeat && repAt >= 0) weights.fill(0, repAt, repAt + cfg.maxLen)
       const scorer = new SessionModel(cfg, weights)
       await this.ready(scorer)
       return { scorer, bytes: downloadBytes(cfg, master, this.index, encoding) }

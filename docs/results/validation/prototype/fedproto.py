@@ -16,18 +16,11 @@
 import json, math, sys, time
 import torch
 import torch.nn.functional as F
-from proto import Model, load, examples, val_cases, metrics
+from proto import Model, setup, examples, val_cases, metrics
 
 
 def run(c, out):
-    torch.manual_seed(c.get('seed', 1))
-    dev = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    sessions = load(c['data'])
-    if c.get('limit'):
-        sessions = sessions[-c['limit']:]
-    N0 = max(max(s) for s in sessions)
-    cut = len(sessions) - max(1, int(len(sessions) * 0.1))
-    fit, held = sessions[:cut], sessions[cut:]
+    dev, N0, fit, held = setup(c)
     # rows by descending popularity (row 0 = padding), as the harness indexes them
     cnt = torch.zeros(N0 + 1)
     for s in fit:

@@ -179,7 +179,9 @@ def metrics(model, X, Y, bs=2048, boost=None, stride=None, extra=0):
     return {'p20': 100 * hits / n, 'mrr20': 100 * rr / n, 'rep_p20': 100 * rep_h / max(rep_n, 1), 'rep_mrr20': 100 * rep_rr / max(rep_n, 1), 'n': n}
 
 
-def run(c, out):
+def setup(c):
+    """Seeds torch and splits the (last `limit`) training sessions: all but the last 10 % fit, those
+    are held out. Returns the device, the highest item id, the fit and the held-out sessions."""
     torch.manual_seed(c.get('seed', 1))
     dev = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     sessions = load(c['data'])
@@ -187,7 +189,11 @@ def run(c, out):
         sessions = sessions[-c['limit']:]
     N = max(max(s) for s in sessions)
     cut = len(sessions) - max(1, int(len(sessions) * 0.1))
-    fit, held = sessions[:cut], sessions[cut:]
+    return dev, N, sessions[:cut], sessions[cut:]
+
+
+def run(c, out):
+    dev, N, fit, held = setup(c)
     L = c['maxlen']
     X, Y = examples(fit, L)
     VX, VY = val_cases(held, L)
