@@ -34,6 +34,8 @@ export type { QuantisedEncoding, QuantisedValues } from './protocol/update-encod
 export { gatherSubset, rowSubsetError, scatterSubset, subsetRows, uploadLayout } from './row-subset.js'
 export type { RowSubsetRound } from './row-subset.js'
 export { ROW_SUBSET_DEFAULTS, rowSubsetForRound, rowSubsetPlan } from './row-subset-plan.js'
+export { ROW_SCALE_DEFAULTS, modelRowScales, noiseCappedMaxScale, rowTouchScales, scaleRowsInPlace } from './row-scale.js'
+export type { ModelRowScales, RowScaleNoise, RowScaleOptions } from './row-scale.js'
 export type { RowSubsetPlan } from './row-subset-plan.js'
 export { UPLOAD_BUDGET_BYTES, roundUpdateEncodingFor, uploadEncodingFor } from './upload-budget.js'
 export { encodeModel, decodeModel, MODEL_MAGIC, MODEL_FORMAT_VERSION, QUANTISED_MODEL_FORMAT_VERSION } from './protocol/model-codec.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { modelEncodingFor, roundUpdateEncodingFor, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
+import { modelEncodingFor, roundUpdateEncodingFor, ROW_SCALE_DEFAULTS, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
 import { roundSettings, type Env } from './env.js'
 
 const env = (vars: Partial<Record<keyof Env, string>>): Env => vars as unknown as Env
@@ -39,6 +39,28 @@ describe('row subsets and the upload budget', () => {
     expect(() => roundSettings(env({ FEDREC_ROW_SUBSET: 'on' }))).toThrow('FEDREC_ROW_SUBSET=on must be one of auto, off')
     expect(() => roundSettings(env({ FEDREC_ROW_SUBSET_HOT_SHARE: '1.5' }))).toThrow(/FEDREC_ROW_SUBSET_HOT_SHARE=1.5/)
     expect(() => roundSettings(env({ FEDREC_UPLOAD_BUDGET_BYTES: '12.5' }))).toThrow(/FEDREC_UPLOAD_BUDGET_BYTES=12.5/)
+  })
+})
+
+describe('row scales (FedSubAvg)', () => {
+  it('default to the aggregator’s, and take FEDREC_ROW_SCALE, its click and negative estimates, or off', () => {
+    expect(roundSettings(env({})).rowScale).toEqual({ ...ROW_SCALE_DEFAULTS })
+    expect(roundSettings(env({ FEDREC_ROW_SCALE: '16', FEDREC_ROW_SCALE_CLICKS: '40', FEDREC_ROW_SCALE_NEGATIVES: '512' })).rowScale).toEqual({
+      maxScale: 16,
+      clicksPerClient: 40,
+      negativeDraws: 512,
+      fullSoftmaxUpTo: ROW_SCALE_DEFAULTS.fullSoftmaxUpTo,
+      noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
+    })
+    expect(roundSettings(env({ FEDREC_ROW_SCALE: 'off' })).rowScale).toBeNull()
+    expect(roundSettings(env({ FEDREC_ROW_SCALE: '1' })).rowScale).toBeNull()
+  })
+
+  it('refuse a scale below 1 and estimates that cannot be counts, by name', () => {
+    expect(() => roundSettings(env({ FEDREC_ROW_SCALE: '0.5' }))).toThrow('FEDREC_ROW_SCALE=0.5 is not valid')
+    expect(() => roundSettings(env({ FEDREC_ROW_SCALE: 'on' }))).toThrow('FEDREC_ROW_SCALE=on is not valid')
+    expect(() => roundSettings(env({ FEDREC_ROW_SCALE_CLICKS: '0' }))).toThrow('FEDREC_ROW_SCALE_CLICKS=0 is not valid')
+    expect(() => roundSettings(env({ FEDREC_ROW_SCALE_NEGATIVES: '-1' }))).toThrow('FEDREC_ROW_SCALE_NEGATIVES=-1 is not valid')
   })
 })
 

@@ -1,5 +1,5 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
-import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ROW_SUBSET_DEFAULTS, ServerOptimizer, UpdateEncoding, UPLOAD_BUDGET_BYTES, WIRE_DEFAULTS, type AdaptiveClipRound, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
+import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ROW_SCALE_DEFAULTS, ROW_SUBSET_DEFAULTS, ServerOptimizer, UpdateEncoding, UPLOAD_BUDGET_BYTES, WIRE_DEFAULTS, type AdaptiveClipRound, type RowScaleOptions, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
 import type { GuardVars } from './guard-settings.js'
 import type { RateLimitBindings } from './rate-limiter.js'
 import type { RoundCoordinator } from './round-coordinator.js'
@@ -56,6 +56,12 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_ROW_SUBSET_HOT_SHARE?: string
   /** Bytes one plain update may take (default 131072, the 128 KiB budget): sizes the default update encoding and the row subsets. */
   readonly FEDREC_UPLOAD_BUDGET_BYTES?: string
+  /** Per-row server scales of the item table (FedSubAvg, aggregator/src/row-scale.ts): the largest scale (default 100), or `off` for plain FedAvg. */
+  readonly FEDREC_ROW_SCALE?: string
+  /** Mean clicks a participating device trains on, for the row scales (default 20). */
+  readonly FEDREC_ROW_SCALE_CLICKS?: string
+  /** Negative rows a device's local training draws, for the row scales (default 2048: 256 a step, 8 steps). */
+  readonly FEDREC_ROW_SCALE_NEGATIVES?: string
 }
 
 /** Round settings that do not change within a deployment. */
@@ -97,6 +103,11 @@ export interface RoundSettings {
   readonly rowSubset: { readonly hotShare: number } | null
   /** Bytes one plain update may take: what the default encoding and the row subsets are sized to. */
   readonly uploadBudgetBytes: number
+  /**
+   * Per-row scales of the item table's summed update (FedSubAvg; docs/MODEL.md, "Row scales"),
+   * applied to models that carry popularity and train with sampled negatives; null: plain FedAvg.
+   */
+  readonly rowScale: (RowScaleOptions & { readonly fullSoftmaxUpTo: number; readonly noiseTolerance: number }) | null
 }
 
 /** One of `allowed`, or the default when unset. @throws Error naming the variable */
@@ -197,5 +208,20 @@ export function roundSettings(env: Env): RoundSettings {
         ? null
         : { hotShare: num(env.FEDREC_ROW_SUBSET_HOT_SHARE, 'FEDREC_ROW_SUBSET_HOT_SHARE', ROW_SUBSET_DEFAULTS.hotShare, (n) => n >= 0 && n <= 1) },
     uploadBudgetBytes: num(env.FEDREC_UPLOAD_BUDGET_BYTES, 'FEDREC_UPLOAD_BUDGET_BYTES', UPLOAD_BUDGET_BYTES, (n) => Number.isInteger(n) && n > 0),
+    rowScale: rowScaleSetting(env),
+  }
+}
+
+/** FEDREC_ROW_SCALE and its two estimates; null when `off` (or a largest scale of 1). */
+function rowScaleSetting(env: Env): RoundSettings['rowScale'] {
+  if (env.FEDREC_ROW_SCALE === 'off') return null
+  const maxScale = num(env.FEDREC_ROW_SCALE, 'FEDREC_ROW_SCALE', ROW_SCALE_DEFAULTS.maxScale, (n) => n >= 1)
+  if (maxScale === 1) return null
+  return {
+    maxScale,
+    clicksPerClient: num(env.FEDREC_ROW_SCALE_CLICKS, 'FEDREC_ROW_SCALE_CLICKS', ROW_SCALE_DEFAULTS.clicksPerClient, (n) => n > 0),
+    negativeDraws: num(env.FEDREC_ROW_SCALE_NEGATIVES, 'FEDREC_ROW_SCALE_NEGATIVES', ROW_SCALE_DEFAULTS.negativeDraws, (n) => n >= 0),
+    fullSoftmaxUpTo: ROW_SCALE_DEFAULTS.fullSoftmaxUpTo,
+    noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
   }
 }

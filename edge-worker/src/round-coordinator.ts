@@ -4,6 +4,7 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import {
+  clientNoiseStd,
   decodeModel,
   decodeUpdate,
   encodeModel,
@@ -32,6 +33,10 @@ import {
   type RowSubsetRound,
   type UpdateEncoding,
   type UpdatePayload,
+  modelRowScales,
+  noiseCappedMaxScale,
+  scaleRowsInPlace,
+  type ModelRowScales,
 } from '../../aggregator/src/index.js'
 import { BLOB_SCHEMA, deleteBlobs, getBlob, putBlob } from './blob-table.js'
 import { roundSettings, type Env, type RoundSettings } from './env.js'
@@ -182,6 +187,22 @@ export class RoundCoordinator extends DurableObject<Env> {
    * alone (aggregator/src/row-subset.ts). Secure-aggregation rounds take the same subset as a
    * plain round would, whatever their own encoding.
    */
+  /**
+   * The item table's per-row scales for a round's step (aggregator/src/row-scale.ts): capped so
+   * that no row's step carries more than the tolerated noise; null for plain FedAvg.
+   */
+  private rowScalesFor(cfg: RoundConfig): ModelRowScales | null {
+    const set = this.settings.rowScale
+    if (!set) return null
+    const maxScale = noiseCappedMaxScale(set.maxScale, {
+      sumNoiseStd: clientNoiseStd(cfg) * Math.sqrt(cfg.expectedClients),
+      serverLearningRate: cfg.serverLearningRate,
+      expectedClients: cfg.expectedClients,
+      noiseTolerance: set.noiseTolerance,
+    })
+    return modelRowScales(this.model.description, { ...set, maxScale })
+  }
+
   private rowSubsetFor(id: number, encoding: UpdateEncoding): RowSubsetRound | null {
     const s = this.settings
     if (!s.rowSubset) return null
@@ -395,6 +416,9 @@ export class RoundCoordinator extends DurableObject<Env> {
     if (publish) {
       // A row-subset round's sum is put back in place; the rows it did not train get no delta.
       const sum = scatterSubset(aggregateRound(this.sql, cfg.roundId, this.sum, this.guard), this.model.description.layout, cfg.rowSubset)
+      // FedSubAvg: each item row divided by the clients expected to touch it, not the cohort.
+      const rows = this.rowScalesFor(cfg)
+      if (rows) scaleRowsInPlace(sum, rows.offset, rows.width, rows.scales)
       const out = serverStep(this.model.weights, sum, step, moments)
       moments = out.state
       next = { version: this.model.version + 1, description: this.model.description, weights: out.weights }

@@ -32,6 +32,10 @@ import {
   rowSubsetPlan,
   scatterSubset,
   uploadLayout,
+  noiseCappedMaxScale,
+  ROW_SCALE_DEFAULTS,
+  rowTouchScales,
+  scaleRowsInPlace,
 } from '../../../aggregator/src/index.js'
 import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/accountant/index.js'
 import { buildExamples, initWeights, mulberry32, modelLayout, OptimizerName, SessionModel } from '../../../sdk/src/model/index.js'
@@ -95,7 +99,10 @@ export const FED_HELD_OUT = { fraction: 0.01, maxCases: 1000, curvePoints: 5 } a
  * cohort reports (the edge's minimum cohort keeps n from falling far below it). A model whose
  * whole update is over the 128 KiB budget trains in the edge's row-subset rounds
  * (`rowSubsetPlan`, `rowSubsetForRound`): each client cuts its delta to the round's rows before
- * clipping, and the server scatters the sum back before its step.
+ * clipping, and the server scatters the sum back before its step. Before the step, each row of
+ * the item table is scaled by 1 / P(a client touches it) from the training click counts and the
+ * clients' mean work (FedSubAvg, `rowTouchScales`), capped at `row_scale` (default 100) and by
+ * the round's noise (`noiseCappedMaxScale`), as the edge does.
  */
 export class FederatedSim extends NeuralRecommender {
   constructor(
@@ -108,7 +115,7 @@ export class FederatedSim extends NeuralRecommender {
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
       'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch', 'local_opt',
-      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', 'subset', 'hot_share', ...TABLE_PARAM_KEYS,
+      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', 'subset', 'hot_share', 'row_scale', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
     const p = opts.params
@@ -130,6 +137,9 @@ export class FederatedSim extends NeuralRecommender {
     const clipNorm = floatParam(p, 'clip', FED_DEFAULTS.clipNorm, dp ? 1e-6 : 0)
     const delta = floatParam(p, 'delta', FED_DEFAULTS.delta, 1e-12, 0.5)
     const seed = intParam(p, 'seed', opts.seed, 0)
+    // FedSubAvg's per-row scales of the item table, capped at `row_scale` (1 = plain FedAvg) and
+    // by the noise a scaled row may carry, as on the edge (aggregator/src/row-scale.ts).
+    const rowScaleSet = floatParam(p, 'row_scale', ROW_SCALE_DEFAULTS.maxScale, 1, 10_000)
 
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
     this.index = itemIndex(data)
@@ -170,6 +180,15 @@ export class FederatedSim extends NeuralRecommender {
     const plan = subsetOn ? rowSubsetPlan(layout, encoding, { hotShare }) : null
     const sentShapes = plan ? uploadLayout(layout, rowSubsetForRound(layout, plan, 0)).map((t) => [...t.shape]) : shapes
     if (plan) opts.log(`row subset: ${plan.hotRows} hot + ${plan.windowRows} moving rows of ${plan.tensor} a round (${sentShapes[0]![0]} of ${shapes[0]![0]})`)
+    const rowScaleMax = noiseCappedMaxScale(rowScaleSet, {
+      sumNoiseStd: clientNoiseStd(round) * Math.sqrt(cohort),
+      serverLearningRate: serverLr,
+      expectedClients: cohort,
+      noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
+    })
+    const rowPerItem = layout[0]!.shape[0] === cfg.numItems + 1
+    const rowScales = rowScaleMax > 1 && rowPerItem && cfg.numItems > ROW_SCALE_DEFAULTS.fullSoftmaxUpTo ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
+    if (rowScales) opts.log(`row scales (at most ${rowScaleMax.toPrecision(3)}): ${describeScales(rowScales)}`)
     const rand = mulberry32(seed ^ 0x5eed)
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
     const history: RoundPoint[] = []
@@ -228,7 +247,9 @@ export class FederatedSim extends NeuralRecommender {
         sum.add(sent)
         participations++
       }
-      ;({ weights: global, state: serverState } = serverStep(global, scatterSubset(sum.sum, layout, subset), settings, serverState))
+      const step = scatterSubset(sum.sum, layout, subset)
+      if (rowScales) scaleRowsInPlace(step, 0, cfg.dim, rowScales)
+      ;({ weights: global, state: serverState } = serverStep(global, step, settings, serverState))
       opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
       if ((r + 1) % curveEvery === 0 || r + 1 === rounds) {
         model.setWeights(publishedWeights(cfg, global, modelEncoding))
@@ -268,10 +289,37 @@ export class FederatedSim extends NeuralRecommender {
         ...(serverOpt === ServerOptimizer.FedAvgM ? { momentum } : {}),
         participations,
         clip: clipNorm,
+        row_scale: rowScales ? Number(rowScaleMax.toPrecision(4)) : 1,
         ...(plan ? { hot_rows: plan.hotRows, window_rows: plan.windowRows } : {}),
         clipped_fraction: Number((clipped / Math.max(1, participations)).toFixed(3)),
         ...(dp ? { noise_multiplier: Number(z.toFixed(4)) } : {}),
       },
     }
   }
+}
+
+/**
+ * FedSubAvg's row scales from the clients' click counts per item row (what the shop's page
+ * counts tell it) and the simulation's mean local work: each client draws `negatives` uniform
+ * rows a local step.
+ */
+function expectedTouchScales(
+  sessions: readonly Int32Array[],
+  k: number,
+  rows: number,
+  o: { negatives: number; localEpochs: number; localBatch: number; maxScale: number },
+): Float32Array {
+  const counts = new Float64Array(rows)
+  let clicks = 0
+  for (const s of sessions) for (const item of s) if (item > 0 && item < rows) (counts[item]!++, clicks++)
+  const clients = Math.ceil(sessions.length / k)
+  const examplesPerClient = Math.max(0, clicks - sessions.length) / clients
+  const steps = o.localEpochs * Math.max(1, Math.ceil(examplesPerClient / o.localBatch))
+  return rowTouchScales(counts, { clicksPerClient: clicks / clients, negativeDraws: o.negatives * steps, maxScale: o.maxScale })
+}
+
+function describeScales(scales: Float32Array): string {
+  const sorted = Float32Array.from(scales.subarray(1)).sort()
+  const at = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))]!.toFixed(1)
+  return `min ${at(0)}, median ${at(0.5)}, 90th ${at(0.9)}, max ${at(1)}`
 }
