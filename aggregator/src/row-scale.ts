@@ -72,12 +72,13 @@ export function scaleRowsInPlace(vector: Float64Array | Float32Array, offset: nu
 /**
  * The edge's defaults. `fullSoftmaxUpTo` is the SDK's rule: a device trains a catalogue of up to
  * 2,000 items with the full softmax, whose gradient touches every row (scale 1 everywhere), and
- * a larger one with sampled negatives. `negativeDraws`: the SDK's 256 negatives a step, 8 local
- * epochs of one batch (a device holds at most a few dozen examples). `clicksPerClient`: a
+ * a larger one with sampled negatives. `negativeDraws`: the SDK's 64 negatives a step, 2 local
+ * epochs of one batch of up to 64 examples (a device holds at most a few dozen;
+ * SAMPLED_LOCAL_TRAIN in sdk/src/worker/local-training.ts). `clicksPerClient`: a
  * device's clicks, a guess a deployment should replace with its own mean (FEDREC_ROW_SCALE_CLICKS).
  * `maxScale`: chosen on the harness's held-out curve (docs/results/validation/federated.md).
  */
-export const ROW_SCALE_DEFAULTS = { maxScale: 100, clicksPerClient: 20, negativeDraws: 256 * 8, fullSoftmaxUpTo: 2000, noiseTolerance: 0.02 } as const
+export const ROW_SCALE_DEFAULTS = { maxScale: 100, clicksPerClient: 20, negativeDraws: 64 * 2, fullSoftmaxUpTo: 2000, noiseTolerance: 0.02 } as const
 
 /** The round's noise and step, which bound how far a row may be scaled. */
 export interface RowScaleNoise {

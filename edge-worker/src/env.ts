@@ -60,7 +60,7 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_ROW_SCALE?: string
   /** Mean clicks a participating device trains on, for the row scales (default 20). */
   readonly FEDREC_ROW_SCALE_CLICKS?: string
-  /** Negative rows a device's local training draws, for the row scales (default 2048: 256 a step, 8 steps). */
+  /** Negative rows a device's local training draws, for the row scales (default 128: 64 a step, 2 steps). */
   readonly FEDREC_ROW_SCALE_NEGATIVES?: string
 }
 

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { catalogueConfig, initWeights, itemTableRows, modelLayout } from '../model/index.js'
-import { FULL_SOFTMAX_UP_TO, localTrainOptions, LOCAL_TRAIN, trainLocal } from './local-training.js'
+import { FULL_SOFTMAX_UP_TO, localTrainOptions, LOCAL_TRAIN, SAMPLED_LOCAL_TRAIN, trainLocal } from './local-training.js'
 import type { GlobalModel } from './model-cache.js'
 
 beforeAll(async () => {
@@ -20,8 +20,16 @@ function globalModel(numItems: number): GlobalModel {
 describe('local training', () => {
   it('keeps the full softmax for a small shop and samples negatives for a large catalogue', () => {
     expect(localTrainOptions(194)).toBe(LOCAL_TRAIN)
-    expect(localTrainOptions(FULL_SOFTMAX_UP_TO + 1).sampledNegatives).toBeGreaterThan(0)
+    expect(localTrainOptions(FULL_SOFTMAX_UP_TO + 1)).toBe(SAMPLED_LOCAL_TRAIN)
+    expect(SAMPLED_LOCAL_TRAIN.sampledNegatives).toBeGreaterThan(0)
+    expect(localTrainOptions(50_000, LOCAL_TRAIN)).toEqual({ ...LOCAL_TRAIN, sampledNegatives: SAMPLED_LOCAL_TRAIN.sampledNegatives })
     expect(localTrainOptions(50_000, { ...LOCAL_TRAIN, sampledNegatives: 8 }).sampledNegatives).toBe(8)
+  })
+
+  it('trains a large catalogue with the federated simulation\'s schedule by default', async () => {
+    const { examples, losses } = await trainLocal(globalModel(43_097), [[3, 17, 3, 40_000], [17, 8_000, 12_345]])
+    expect(examples).toBe(5)
+    expect(losses).toHaveLength(SAMPLED_LOCAL_TRAIN.epochs)
   })
 
   for (const items of [43_097, 100_000]) {
