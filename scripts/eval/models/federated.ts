@@ -39,7 +39,7 @@ import {
 } from '../../../aggregator/src/index.js'
 import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/accountant/index.js'
 import { buildExamples, initWeights, mulberry32, modelLayout, OptimizerName, SessionModel } from '../../../sdk/src/model/index.js'
-import { SAMPLED_LOCAL_TRAIN } from '../../../sdk/src/worker/local-training.js'
+import { FULL_SOFTMAX_UP_TO, SAMPLED_LOCAL_TRAIN } from '../../../sdk/src/worker/local-training.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, choiceParam, floatParam, intParam } from '../params.js'
@@ -208,7 +208,7 @@ export class FederatedSim extends NeuralRecommender {
       noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
     })
     const rowPerItem = layout[0]!.shape[0] === cfg.numItems + 1
-    const rowScales = rowScaleMax > 1 && rowPerItem && cfg.numItems > ROW_SCALE_DEFAULTS.fullSoftmaxUpTo ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
+    const rowScales = rowScaleMax > 1 && rowPerItem && cfg.numItems > FULL_SOFTMAX_UP_TO ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
     if (rowScales) opts.log(`row scales (at most ${rowScaleMax.toPrecision(3)}): ${describeScales(rowScales)}`)
     const rand = mulberry32(seed ^ 0x5eed)
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { ROW_SCALE_DEFAULTS } from '../../../aggregator/src/index.js'
 import { catalogueConfig, initWeights, itemTableRows, modelLayout } from '../model/index.js'
 import { FULL_SOFTMAX_UP_TO, localTrainOptions, LOCAL_TRAIN, SAMPLED_LOCAL_TRAIN, trainLocal } from './local-training.js'
 import type { GlobalModel } from './model-cache.js'
@@ -24,6 +25,11 @@ describe('local training', () => {
     expect(SAMPLED_LOCAL_TRAIN.sampledNegatives).toBeGreaterThan(0)
     expect(localTrainOptions(50_000, LOCAL_TRAIN)).toEqual({ ...LOCAL_TRAIN, sampledNegatives: SAMPLED_LOCAL_TRAIN.sampledNegatives })
     expect(localTrainOptions(50_000, { ...LOCAL_TRAIN, sampledNegatives: 8 }).sampledNegatives).toBe(8)
+  })
+
+  it('is the schedule the edge\'s row-scale defaults assume', () => {
+    expect(ROW_SCALE_DEFAULTS.fullSoftmaxUpTo).toBe(FULL_SOFTMAX_UP_TO)
+    expect(ROW_SCALE_DEFAULTS.negativeDraws).toBe(SAMPLED_LOCAL_TRAIN.sampledNegatives * SAMPLED_LOCAL_TRAIN.epochs)
   })
 
   it('trains a large catalogue with the federated simulation\'s schedule by default', async () => {
