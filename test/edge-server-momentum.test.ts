@@ -3,27 +3,16 @@
  * al.'s step w + η(βv + Δ), and the velocity survives a crash of workerd between rounds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { applyFedAvgM, decodeUpdate, type ModelBundle, type ServerMomentumState } from '../aggregator/src/index.js'
-import { honestPayload } from '../aggregator/src/testing/payloads.js'
+import { applyFedAvgM, type ServerMomentumState } from '../aggregator/src/index.js'
 import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
-import { getModel, getRound, postUpdate } from './support/rounds.js'
+import { getModel, playHonestRound } from './support/rounds.js'
 
 let edge: EdgeServer
 const LR = 0.5
 const BETA = 0.8
 
 /** Three devices take part in the open round; returns the model they started from and their sum. */
-async function playRound(seed: number): Promise<{ m: ModelBundle; sum: Float64Array }> {
-  const r = await getRound(edge.url)
-  const m = await getModel(edge.url)
-  const sum = new Float64Array(m.weights.length)
-  for (let i = 0; i < 3; i++) {
-    const { bytes } = honestPayload(r, m.description.layout, seed + 10 * i)
-    decodeUpdate(bytes).data.forEach((x, j) => (sum[j] = sum[j]! + x))
-    expect((await postUpdate(edge.url, bytes)).status).toBe(202)
-  }
-  return { m, sum }
-}
+const playRound = (seed: number) => playHonestRound(edge.url, seed)
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
   let d = 0

@@ -56,6 +56,8 @@ export interface RoundLedgerEntry {
   /** Null when the round clipped at a fixed norm. Absent in entries written before it existed. */
   readonly adaptiveClipping?: AdaptiveClipLedger | null
   readonly serverOptimizer?: ServerOptimizer
+  /** η the round's step took (it decays with the round under a schedule). Absent in entries written before it existed. */
+  readonly serverLearningRate?: number
   /** Present when the round was securely aggregated. */
   readonly secureAggregation?: SecureAggregationLedger | null
   /**

@@ -71,6 +71,20 @@ describe('server optimizer settings', () => {
     expect(roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'fedavgm', FEDREC_SERVER_MOMENTUM: '0.5' })).serverStep).toMatchObject({ momentum: 0.5 })
   })
 
+  it('decay η over FEDREC_SERVER_LR_DECAY_ROUNDS to FEDREC_SERVER_LR_END (default 0.1) when set', () => {
+    expect(roundSettings(env({})).serverLrSchedule).toBeNull()
+    expect(roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: 'off' })).serverLrSchedule).toBeNull()
+    expect(roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '40' })).serverLrSchedule).toEqual({ rounds: 40, end: 0.1 })
+    expect(roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '40', FEDREC_SERVER_LR_END: '0.25' })).serverLrSchedule).toEqual({ rounds: 40, end: 0.25 })
+  })
+
+  it('refuse a decay that cannot be, and an end without a decay, by name', () => {
+    expect(() => roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '1' }))).toThrow('FEDREC_SERVER_LR_DECAY_ROUNDS=1 is not valid')
+    expect(() => roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '2.5' }))).toThrow('FEDREC_SERVER_LR_DECAY_ROUNDS=2.5 is not valid')
+    expect(() => roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '40', FEDREC_SERVER_LR_END: '2' }))).toThrow('FEDREC_SERVER_LR_END=2 is not valid')
+    expect(() => roundSettings(env({ FEDREC_SERVER_LR_END: '0.5' }))).toThrow('FEDREC_SERVER_LR_END=0.5 needs FEDREC_SERVER_LR_DECAY_ROUNDS')
+  })
+
   it('refuse an unknown optimizer and a momentum outside [0, 1), by name', () => {
     expect(() => roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'sgd' }))).toThrow('FEDREC_SERVER_OPTIMIZER=sgd must be fedavg, fedavgm or fedadam')
     expect(() => roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'fedavgm', FEDREC_SERVER_MOMENTUM: '1' }))).toThrow(/FEDREC_SERVER_MOMENTUM/)

@@ -1,5 +1,5 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
-import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ROW_SCALE_DEFAULTS, ROW_SUBSET_DEFAULTS, ServerOptimizer, UpdateEncoding, UPLOAD_BUDGET_BYTES, WIRE_DEFAULTS, type AdaptiveClipRound, type RowScaleOptions, type SecureAggregationRound, type ServerStepSettings } from '../../aggregator/src/index.js'
+import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ROW_SCALE_DEFAULTS, ROW_SUBSET_DEFAULTS, ServerOptimizer, UpdateEncoding, UPLOAD_BUDGET_BYTES, WIRE_DEFAULTS, type AdaptiveClipRound, type RowScaleOptions, type SecureAggregationRound, type ServerLrSchedule, type ServerStepSettings } from '../../aggregator/src/index.js'
 import type { GuardVars } from './guard-settings.js'
 import type { RateLimitBindings } from './rate-limiter.js'
 import type { RoundCoordinator } from './round-coordinator.js'
@@ -17,6 +17,10 @@ export interface Env extends GuardVars, RateLimitBindings {
   readonly FEDREC_NOISE_MULTIPLIER?: string
   readonly FEDREC_NOISE_MODE?: string
   readonly FEDREC_SERVER_LR?: string
+  /** Rounds over which η decays by a half cosine to FEDREC_SERVER_LR_END × η (unset or `off`: constant η). */
+  readonly FEDREC_SERVER_LR_DECAY_ROUNDS?: string
+  /** Fraction of η left at the end of the decay (default 0.1). */
+  readonly FEDREC_SERVER_LR_END?: string
   readonly FEDREC_SAMPLE_RATE?: string
   readonly FEDREC_ROUND_SECONDS?: string
   readonly FEDREC_MAX_UPLOAD_BYTES?: string
@@ -77,8 +81,13 @@ export interface RoundSettings {
   readonly maxUploadBytes: number
   /** Adaptive clipping parameters, or null for a fixed clip norm (then `clipNorm` is C). */
   readonly adaptiveClipping: AdaptiveClipRound | null
-  /** The server step: optimizer, its learning rate and hyper-parameters. */
+  /** The server step: optimizer, its peak learning rate and hyper-parameters. */
   readonly serverStep: ServerStepSettings
+  /**
+   * How η decays from `serverLearningRate` with the round id (aggregator/src/server-lr-schedule.ts);
+   * each round announces its own η. Null: every round steps at `serverLearningRate`.
+   */
+  readonly serverLrSchedule: ServerLrSchedule | null
   /** δ at which GET /v1/privacy reports ε. */
   readonly targetDelta: number
   /** Secure aggregation's cohort settings, or null for plain updates. */
@@ -196,6 +205,7 @@ export function roundSettings(env: Env): RoundSettings {
     maxUploadBytes: num(env.FEDREC_MAX_UPLOAD_BYTES, 'FEDREC_MAX_UPLOAD_BYTES', 8 << 20, (n) => Number.isInteger(n) && n > 0),
     adaptiveClipping,
     serverStep,
+    serverLrSchedule: serverLrScheduleSetting(env),
     targetDelta: num(env.FEDREC_TARGET_DELTA, 'FEDREC_TARGET_DELTA', 1e-6, (n) => n > 0 && n < 1),
     secureAggregation,
     updateEncoding: updateEncodingSetting(env, secureAggregation !== null),
@@ -209,6 +219,25 @@ export function roundSettings(env: Env): RoundSettings {
         : { hotShare: num(env.FEDREC_ROW_SUBSET_HOT_SHARE, 'FEDREC_ROW_SUBSET_HOT_SHARE', ROW_SUBSET_DEFAULTS.hotShare, (n) => n >= 0 && n <= 1) },
     uploadBudgetBytes: num(env.FEDREC_UPLOAD_BUDGET_BYTES, 'FEDREC_UPLOAD_BUDGET_BYTES', UPLOAD_BUDGET_BYTES, (n) => Number.isInteger(n) && n > 0),
     rowScale: rowScaleSetting(env),
+  }
+}
+
+/**
+ * The share of η a decay ends at when FEDREC_SERVER_LR_END is unset: what the federated
+ * simulation runs (scripts/eval/models/federated.ts, FED_DEFAULTS.serverLrEnd).
+ */
+export const SERVER_LR_END_DEFAULT = 0.1
+
+/** FEDREC_SERVER_LR_DECAY_ROUNDS and FEDREC_SERVER_LR_END; null when the decay is unset or `off`. */
+function serverLrScheduleSetting(env: Env): ServerLrSchedule | null {
+  const raw = env.FEDREC_SERVER_LR_DECAY_ROUNDS
+  if (raw === undefined || raw === '' || raw === 'off') {
+    if (env.FEDREC_SERVER_LR_END) throw new Error(`FEDREC_SERVER_LR_END=${env.FEDREC_SERVER_LR_END} needs FEDREC_SERVER_LR_DECAY_ROUNDS`)
+    return null
+  }
+  return {
+    rounds: num(raw, 'FEDREC_SERVER_LR_DECAY_ROUNDS', 0, (n) => Number.isInteger(n) && n >= 2),
+    end: num(env.FEDREC_SERVER_LR_END, 'FEDREC_SERVER_LR_END', SERVER_LR_END_DEFAULT, (n) => n >= 0 && n <= 1),
   }
 }
 

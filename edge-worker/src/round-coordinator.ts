@@ -20,6 +20,7 @@ import {
   rowSubsetForRound,
   rowSubsetPlan,
   scatterSubset,
+  serverLearningRateAt,
   serverStep,
   layoutSize,
   uploadLayout,
@@ -196,7 +197,8 @@ export class RoundCoordinator extends DurableObject<Env> {
     if (!set) return null
     const maxScale = noiseCappedMaxScale(set.maxScale, {
       sumNoiseStd: clientNoiseStd(cfg) * Math.sqrt(cfg.expectedClients),
-      serverLearningRate: cfg.serverLearningRate,
+      // The peak η, not the round's: the scales stay put while η decays, and so does the cap.
+      serverLearningRate: this.settings.serverLearningRate,
       expectedClients: cfg.expectedClients,
       noiseTolerance: set.noiseTolerance,
     })
@@ -225,7 +227,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       noiseMode: s.noiseMode,
       minClients: s.minClients,
       expectedClients: s.expectedClients,
-      serverLearningRate: s.serverLearningRate,
+      serverLearningRate: serverLearningRateAt(s.serverLearningRate, id - 1, s.serverLrSchedule),
       sampleRate: s.sampleRate,
       deadline: now + s.roundSeconds * 1000,
       adaptiveClipping: s.adaptiveClipping,
@@ -444,6 +446,7 @@ export class RoundCoordinator extends DurableObject<Env> {
       closedAt: Date.now(),
       adaptiveClipping: cfg.adaptiveClipping ? { ...cfg.adaptiveClipping, unclippedFraction: fraction, nextClipNorm: clipNext } : null,
       serverOptimizer: step.optimizer,
+      serverLearningRate: step.serverLearningRate,
       secureAggregation: cfg.secureAggregation ? secureLedger(this.sql, cfg.roundId, cfg.secureAggregation, cfg.noiseMultiplier, cfg.noiseMode === 'distributed') : null,
     }
     const privacy = modelPrivacy([...this.ledgerEntries(), entry], this.settings.targetDelta)

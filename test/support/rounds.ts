@@ -1,5 +1,5 @@
 /** Talking to a running edge the way devices do: read the round and model, build and post updates. */
-import { seededDelta } from '../../aggregator/src/testing/payloads.js'
+import { honestPayload, seededDelta } from '../../aggregator/src/testing/payloads.js'
 import { decodeModel, layoutSize, uploadLayout, decodeUpdate, encodeUpdate, encodingField, updateFormatVersion, UPDATE_HEADER_BYTES_BY_VERSION, NONCE_BYTES, privatizeInPlace, roundUpdateEncoding, seededRandomFill, type ModelBundle, type RoundConfig } from '../../aggregator/src/index.js'
 
 export interface Posted {
@@ -64,4 +64,22 @@ export function deviceUpdate(r: RoundConfig, m: ModelBundle, seed: number, opts:
   const encoding = roundUpdateEncoding(r)
   const bytes = encodeUpdate({ modelVersion: r.modelVersion, roundId: r.roundId, clipNorm: r.clipNorm, noiseMultiplier: r.noiseMultiplier, noiseMode: r.noiseMode, nonce, shapes: sent.map((t) => t.shape), data: delta, ...encodingField(encoding) })
   return { bytes, delta: encoding === 'float32' ? delta : decodeUpdate(bytes).data }
+}
+
+/**
+ * `clients` honest devices (seeds seed, seed + 10, …) take part in the open round; returns the
+ * round and model they started from and the sum of what they sent, for recomputing the step.
+ * @throws Error when the edge refuses one of them
+ */
+export async function playHonestRound(base: string, seed: number, clients = 3): Promise<{ r: RoundConfig; m: ModelBundle; sum: Float64Array }> {
+  const r = await getRound(base)
+  const m = await getModel(base)
+  const sum = new Float64Array(m.weights.length)
+  for (let i = 0; i < clients; i++) {
+    const { bytes } = honestPayload(r, m.description.layout, seed + 10 * i)
+    decodeUpdate(bytes).data.forEach((x, j) => (sum[j] = sum[j]! + x))
+    const posted = await postUpdate(base, bytes)
+    if (posted.status !== 202) throw new Error(`update ${i} of round ${r.roundId} refused: ${posted.status} ${JSON.stringify(posted.json)}`)
+  }
+  return { r, m, sum }
 }

@@ -10,6 +10,7 @@ import {
   FEDADAM_DEFAULTS,
   FEDAVGM_DEFAULTS,
   ServerOptimizer,
+  serverLearningRateAt,
   serverStep,
   type ServerOptimizerState,
   type ServerStepSettings,
@@ -81,6 +82,8 @@ export const FED_DEFAULTS = {
   serverLr: 8,
   /** FedAvg's η for the DP runs. */
   dpServerLr: 4,
+  /** Share of η left at the last round (cosine decay; 1 = constant η). */
+  serverLrEnd: 1,
   /** FedAdam's server learning rate η (per-coordinate steps of about η). */
   fedAdamLr: 0.03,
   clipNorm: 1,
@@ -120,7 +123,7 @@ export class FederatedSim extends NeuralRecommender {
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
       'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch', 'local_opt',
-      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', 'subset', 'hot_share', 'row_scale', 'warm_start', ...TABLE_PARAM_KEYS,
+      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', 'subset', 'hot_share', 'row_scale', 'warm_start', 'server_lr_end', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
     const p = opts.params
@@ -150,6 +153,10 @@ export class FederatedSim extends NeuralRecommender {
     // first-party data it already holds (its own order logs), and holds no client; the clients
     // hold the rest. The (ε, δ) reached covers the clients' sessions only.
     const warmShare = floatParam(p, 'warm_start', 0, 0, 0.9)
+    // η decays by a half cosine from `server_lr` at round 1 to `server_lr_end` × it at the last
+    // round (aggregator/src/server-lr-schedule.ts, what the edge runs under FEDREC_SERVER_LR_DECAY_ROUNDS).
+    const lrEnd = floatParam(p, 'server_lr_end', FED_DEFAULTS.serverLrEnd, 0, 1)
+    const lrSchedule = lrEnd < 1 && rounds >= 2 ? { rounds, end: lrEnd } : null
 
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
     this.index = itemIndex(data)
@@ -270,7 +277,8 @@ export class FederatedSim extends NeuralRecommender {
       }
       const step = scatterSubset(sum.sum, layout, subset)
       if (rowScales) scaleRowsInPlace(step, 0, cfg.dim, rowScales)
-      ;({ weights: global, state: serverState } = serverStep(global, step, settings, serverState))
+      const eta = serverLearningRateAt(serverLr, r, lrSchedule)
+      ;({ weights: global, state: serverState } = serverStep(global, step, { ...settings, serverLearningRate: eta }, serverState))
       opts.progress((r + 1) / rounds, `round ${r + 1}/${rounds}, ${chosen.length} clients`)
       if ((r + 1) % curveEvery === 0 || r + 1 === rounds) {
         model.setWeights(publishedWeights(cfg, global, modelEncoding))
@@ -308,6 +316,7 @@ export class FederatedSim extends NeuralRecommender {
         negatives,
         server_opt: serverOpt,
         server_lr: serverLr,
+        server_lr_end: lrSchedule ? lrEnd : 1,
         ...(serverOpt === ServerOptimizer.FedAvgM ? { momentum } : {}),
         participations,
         clip: clipNorm,
