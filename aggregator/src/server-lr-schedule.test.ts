@@ -25,6 +25,7 @@ describe('serverLearningRateAt', () => {
     expect(() => serverLearningRateAt(1, 0.5, null)).toThrow(/round index 0.5/)
     expect(() => serverLearningRateAt(1, 0, { rounds: 1, end: 0.1 })).toThrow(/rounds 1/)
     expect(() => serverLearningRateAt(1, 0, { rounds: 10, end: 1.5 })).toThrow(/end 1.5/)
+    expect(() => serverLearningRateAt(1, 0, { rounds: 10, end: 0 })).toThrow(/end 0: a fraction in \(0, 1\]/)
     expect(() => serverLearningRateAt(1, 0, { rounds: 10, end: Number.NaN })).toThrow(/end NaN/)
   })
 })

@@ -9,7 +9,7 @@
 export interface ServerLrSchedule {
   /** Rounds over which η decays (≥ 2). */
   readonly rounds: number
-  /** Fraction of the peak η left from round `rounds` on, in [0, 1]. */
+  /** Fraction of the peak η left from round `rounds` on, in (0, 1]: a round must step (devices refuse η = 0). */
   readonly end: number
 }
 
@@ -28,8 +28,8 @@ export function serverLearningRateAt(peak: number, index: number, schedule: Serv
   return peak * (schedule.end + ((1 - schedule.end) * (1 + Math.cos(Math.PI * t))) / 2)
 }
 
-/** @throws RangeError unless rounds is an integer ≥ 2 and end lies in [0, 1] */
+/** @throws RangeError unless rounds is an integer ≥ 2 and end lies in (0, 1] */
 export function checkServerLrSchedule(s: ServerLrSchedule): void {
   if (!Number.isInteger(s.rounds) || s.rounds < 2) throw new RangeError(`schedule rounds ${s.rounds}: an integer ≥ 2 expected`)
-  if (!(s.end >= 0 && s.end <= 1)) throw new RangeError(`schedule end ${s.end}: a fraction in [0, 1] expected`)
+  if (!(s.end > 0 && s.end <= 1)) throw new RangeError(`schedule end ${s.end}: a fraction in (0, 1] expected`)
 }

@@ -82,6 +82,7 @@ describe('server optimizer settings', () => {
     expect(() => roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '1' }))).toThrow('FEDREC_SERVER_LR_DECAY_ROUNDS=1 is not valid')
     expect(() => roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '2.5' }))).toThrow('FEDREC_SERVER_LR_DECAY_ROUNDS=2.5 is not valid')
     expect(() => roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '40', FEDREC_SERVER_LR_END: '2' }))).toThrow('FEDREC_SERVER_LR_END=2 is not valid')
+    expect(() => roundSettings(env({ FEDREC_SERVER_LR_DECAY_ROUNDS: '40', FEDREC_SERVER_LR_END: '0' }))).toThrow('FEDREC_SERVER_LR_END=0 is not valid')
     expect(() => roundSettings(env({ FEDREC_SERVER_LR_END: '0.5' }))).toThrow('FEDREC_SERVER_LR_END=0.5 needs FEDREC_SERVER_LR_DECAY_ROUNDS')
   })
 

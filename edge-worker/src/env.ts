@@ -237,7 +237,7 @@ function serverLrScheduleSetting(env: Env): ServerLrSchedule | null {
   }
   return {
     rounds: num(raw, 'FEDREC_SERVER_LR_DECAY_ROUNDS', 0, (n) => Number.isInteger(n) && n >= 2),
-    end: num(env.FEDREC_SERVER_LR_END, 'FEDREC_SERVER_LR_END', SERVER_LR_END_DEFAULT, (n) => n >= 0 && n <= 1),
+    end: num(env.FEDREC_SERVER_LR_END, 'FEDREC_SERVER_LR_END', SERVER_LR_END_DEFAULT, (n) => n > 0 && n <= 1),
   }
 }
 

@@ -155,7 +155,7 @@ export class FederatedSim extends NeuralRecommender {
     const warmShare = floatParam(p, 'warm_start', 0, 0, 0.9)
     // η decays by a half cosine from `server_lr` at round 1 to `server_lr_end` × it at the last
     // round (aggregator/src/server-lr-schedule.ts, what the edge runs under FEDREC_SERVER_LR_DECAY_ROUNDS).
-    const lrEnd = floatParam(p, 'server_lr_end', FED_DEFAULTS.serverLrEnd, 0, 1)
+    const lrEnd = floatParam(p, 'server_lr_end', FED_DEFAULTS.serverLrEnd, 1e-6, 1)
     const lrSchedule = lrEnd < 1 && rounds >= 2 ? { rounds, end: lrEnd } : null
 
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
