@@ -10,6 +10,7 @@ import { evaluateCases } from '../evaluate.js'
 import { ParamError } from '../params.js'
 import { createModel } from '../registry.js'
 import { MARGIN_CALIBRATION, withRepeatMargin } from './fedrec-central.js'
+import { FED_DEFAULTS } from './federated.js'
 import { fitOptions } from '../testing.js'
 import './register.js'
 
@@ -71,5 +72,15 @@ describe('neural models on the tiny fixture', () => {
     // (7 tensors, rank 2: 3 words each) + one float32 scale per 256 values + a byte a value
     expect(info.uploadBytes).toBe(UPDATE_HEADER_BYTES_BY_VERSION[3] + 4 * 21 + 4 * Math.ceil(FEDREC_PARAMS / 256) + FEDREC_PARAMS)
     expect(info.history?.at(-1)?.round).toBe(3)
+    expect(info.params?.server_lr_end, 'DP runs keep a constant η').toBe(1)
+  }, 20_000)
+
+  it('fedrec-federated decays η to FED_DEFAULTS.serverLrEnd by default, and refuses an end of 0', async () => {
+    const ds = await loadDataset(fixture)
+    const small = { dim: '8', rounds: '2', cohort: '4', clients_k: '8', negatives: '8' }
+    const info = await createModel('fedrec-federated').fit(ds.train, fitOptions(small))
+    expect(info.params?.server_lr_end).toBe(FED_DEFAULTS.serverLrEnd)
+    expect(FED_DEFAULTS.serverLrEnd).toBeLessThan(1)
+    await expect(createModel('fedrec-federated').fit(ds.train, fitOptions({ ...small, server_lr_end: '0' }))).rejects.toThrow(ParamError)
   }, 20_000)
 })
