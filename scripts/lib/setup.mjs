@@ -20,8 +20,9 @@ export function run(cmd, args, opts = {}) {
 
 /**
  * npm packages: installed when node_modules is missing or older than the lockfile. `npm install`
- * rather than `npm ci`: it honours the locked versions too, and npm 11 here writes lockfiles
- * without the optional per-platform packages (rollup, esbuild), which `npm ci` then refuses.
+ * rather than `npm ci`: it honours the locked versions too and keeps a checkout's node_modules.
+ * The lockfile lists rollup's optional per-platform packages (npm 11 once wrote it without them,
+ * which made `npm ci` refuse it), so `npm ci` works as well.
  */
 export function ensureNodeModules() {
   const marker = join(root, 'node_modules/.package-lock.json')
