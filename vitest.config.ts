@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['aggregator/**/*.test.ts', 'sdk/**/*.test.ts', 'edge-worker/**/*.test.ts', 'scripts/**/*.test.ts', 'demo-shop/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 60_000,
+    // Generous: the model tests train for tens of seconds on tfjs's CPU backend, and the two
+    // workers share two cores; a hang still fails, speed is measured in `npm run bench`.
+    testTimeout: 120_000,
   },
 })
