@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { cpuSegmentSumConfig, replaceKernels } from '../worker/kernels/js-kernels.js'
 import { buildExamples } from './examples.js'
 import { initWeights, mulberry32 } from './init-weights.js'
 import { itemTableVectors } from './item-vectors.js'
@@ -11,6 +12,8 @@ import { sampleLogCounts } from './sparse-train.js'
 const cfg = { numItems: 12, dim: 8, maxLen: 4, numCategories: 2 }
 
 beforeAll(async () => {
+  // The worker's cpu backend: its own UnsortedSegmentSum (tfjs's is quadratic in the table rows).
+  replaceKernels([cpuSegmentSumConfig])
   await tf.setBackend('cpu')
 })
 
@@ -200,10 +203,9 @@ describe('SessionModel', () => {
     // 3,000 items, 8 negatives a batch (a federated client's budget in miniature): the next item
     // is the one two clicks back a tenth of the time. Uncorrected, the other session items,
     // candidates for sure, would compete against 8 items instead of 3,000, and the weight of
-    // the position two back came out at -0.20 (5.35 corrected) with 600 sessions; these 300
-    // (half the steps: 31–37 s on the CPU backend here) bring it to 4.64 corrected.
+    // the position two back came out at -0.20 (5.35 corrected) with these 600 sessions.
     const rand = mulberry32(9)
-    const sessions = Array.from({ length: 300 }, () => {
+    const sessions = Array.from({ length: 600 }, () => {
       const s = [1 + Math.floor(rand() * 3000), 1 + Math.floor(rand() * 3000)]
       while (s.length < 8) s.push(rand() < 0.1 ? s[s.length - 2]! : 1 + Math.floor(rand() * 3000))
       return s

@@ -11,7 +11,6 @@ import { layoutSize, tensorSize } from '../../../aggregator/src/index.js'
 import { itemCategoryIndex, itemSlots, logitScale, modelLayout, NORM_EPS, selfAttentionBlocks, slotsPerItem, type SessionModelConfig } from './config.js'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
-import { lookup } from './lookup.js'
 import { RowSparseTrainer, type RowSparseModel } from './sparse-train.js'
 import { repeatBonus } from './repeat.js'
 import { matMul, matMulBt, softmaxCrossEntropy } from './train-ops.js'
@@ -119,13 +118,11 @@ export class SessionModel implements RowSparseModel {
 
   /**
    * Item representations [numItems + 1, dim]: the item's table row(s) plus its category's
-   * embedding. A compact table gathers every item's two rows with `tf.gather` (one-hot lookup
-   * would be items × rows wide): its gradient needs UnsortedSegmentSum, so full-softmax
-   * training of a compact model needs a backend that has it; sampled softmax never comes here.
+   * embedding (a compact table adds each item's two rows).
    */
   private itemMatrix(): tf.Tensor2D {
     const p = this.p
-    const cats = lookup(p.catEmb as tf.Tensor2D, this.itemCats)
+    const cats = tf.gather(p.catEmb as tf.Tensor2D, this.itemCats)
     if (this.slotRows === null) return this.outputNorm(tf.add(p.itemEmb!, cats) as tf.Tensor2D)
     const [a, b] = this.slotRows
     return this.outputNorm(tf.addN([tf.gather(p.itemEmb!, a), tf.gather(p.itemEmb!, b), cats]) as tf.Tensor2D)
@@ -145,10 +142,10 @@ export class SessionModel implements RowSparseModel {
   private itemRows(ids: tf.Tensor): tf.Tensor {
     const p = this.p
     const table = p.itemEmb as tf.Tensor2D
-    const cats = lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))
-    if (this.slotRows === null) return tf.add(lookup(table, ids), cats)
+    const cats = tf.gather(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))
+    if (this.slotRows === null) return tf.add(tf.gather(table, ids), cats)
     const [a, b] = this.slotRows
-    return tf.addN([lookup(table, tf.gather(a, ids)), lookup(table, tf.gather(b, ids)), cats])
+    return tf.addN([tf.gather(table, tf.gather(a, ids)), tf.gather(table, tf.gather(b, ids)), cats])
   }
 
   /** Session representations [batch, dim] of right-aligned prefixes [batch, maxLen]. */
@@ -159,13 +156,13 @@ export class SessionModel implements RowSparseModel {
   /** {@link RowSparseModel.encodeRows}: the same encoder over item vectors built by the trainer. */
   encodeRows(rows: tf.Tensor2D, xLocal: tf.Tensor2D, xGlobal: tf.Tensor2D, dropMask?: tf.Tensor3D): tf.Tensor2D {
     const p = this.p
-    const emb = tf.add(lookup(rows, xLocal), lookup(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, xGlobal)))
+    const emb = tf.add(tf.gather(rows, xLocal), tf.gather(p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, xGlobal)))
     return this.attend(emb as tf.Tensor3D, xGlobal, dropMask)
   }
 
   /** {@link RowSparseModel.outputRows}: item vectors plus the items' category embeddings. */
   outputRows(rows: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-    return this.outputNorm(tf.add(rows, lookup(this.p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))) as tf.Tensor2D)
+    return this.outputNorm(tf.add(rows, tf.gather(this.p.catEmb as tf.Tensor2D, tf.gather(this.itemCats, ids))) as tf.Tensor2D)
   }
 
   /**

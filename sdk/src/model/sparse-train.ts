@@ -6,7 +6,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { shuffleInPlace, type Examples } from './examples.js'
 import { mulberry32 } from './init-weights.js'
-import { lookup } from './lookup.js'
 import { matMul, matMulBt, softmaxCrossEntropy } from './train-ops.js'
 
 /** A next-item model that {@link RowSparseTrainer} can train. */
@@ -385,10 +384,10 @@ export class RowSparseTrainer {
           const firstColumn = tf.zeros([n], 'int32') as tf.Tensor1D // each row's target logit comes first
           const f = (): tf.Scalar => {
             // The batch's item vectors: the rows themselves, or the sum of each item's rows.
-            const items = (slotIdx === null ? rowsVar : tf.sum(lookup(rowsVar, slotIdx), 0)) as tf.Tensor2D
+            const items = (slotIdx === null ? rowsVar : tf.sum(tf.gather(rowsVar, slotIdx), 0)) as tf.Tensor2D
             const h = model.encodeRows(items, x, xG, dropMask)
-            let pos: tf.Tensor = tf.sum(tf.mul(h, model.outputRows(lookup(items, y) as tf.Tensor2D, yG)), 1, true)
-            const negOut = model.outputRows(lookup(items, candsLocal) as tf.Tensor2D, cands as tf.Tensor1D)
+            let pos: tf.Tensor = tf.sum(tf.mul(h, model.outputRows(tf.gather(items, y) as tf.Tensor2D, yG)), 1, true)
+            const negOut = model.outputRows(tf.gather(items, candsLocal) as tf.Tensor2D, cands as tf.Tensor1D)
             let negLogits: tf.Tensor = tf.add(matMulBt(h, negOut), hits)
             if (lq !== null) {
               pos = tf.sub(pos, lq.pos)
@@ -406,7 +405,7 @@ export class RowSparseTrainer {
             // its similarity plus its own positions' weights. The target and the session items
             // are in every row's candidates by construction, so they take no logQ correction.
             const w = tf.reshape(tf.slice(repeatVar!, [maxLen - L], [L]), [L, 1]) as tf.Tensor2D
-            const sessOut = tf.reshape(model.outputRows(lookup(items, tf.reshape(x, [-1])) as tf.Tensor2D, tf.reshape(xG, [-1]) as tf.Tensor1D), [n, L, d])
+            const sessOut = tf.reshape(model.outputRows(tf.gather(items, tf.reshape(x, [-1])) as tf.Tensor2D, tf.reshape(xG, [-1]) as tf.Tensor1D), [n, L, d])
             const sessSim = tf.sum(tf.mul(tf.reshape(h, [n, 1, d]), sessOut), 2)
             const sessLogits = tf.add(tf.add(sessSim, tf.reshape(matMul(repeat.same, w), [n, L])), repeat.offset)
             const logits = tf.concat([tf.add(pos, matMul(repeat.target, w)), negLogits, sessLogits], 1)

@@ -34,7 +34,7 @@ async function load(backend: Backend, wasmBase: string): Promise<void> {
 }
 
 /**
- * One gradient step through the kernels the session model needs (one-hot lookup, matMul, tanh,
+ * One gradient step through the kernels the session model needs (row lookup, matMul, tanh,
  * softmax cross-entropy, their gradients): a backend that initialises but cannot train fails
  * here, not in the middle of a shopper's participation.
  * @example await probeTraining() // throws if the current backend cannot train
@@ -44,7 +44,7 @@ export async function probeTraining(): Promise<void> {
   try {
     const { value, grads } = tf.tidy(() =>
       tf.variableGrads(() => {
-        const x = tf.matMul(tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3), w)
+        const x = tf.gather(w, tf.tensor1d([0, 2], 'int32'))
         const logits = tf.matMul(tf.tanh(x), w, false, true)
         return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([1, 0], 'int32'), 3), logits)
       }, [w]),

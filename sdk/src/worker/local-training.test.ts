@@ -5,9 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ROW_SCALE_DEFAULTS } from '../../../aggregator/src/index.js'
 import { catalogueConfig, initWeights, itemTableRows, modelLayout } from '../model/index.js'
 import { FULL_SOFTMAX_UP_TO, localTrainOptions, LOCAL_TRAIN, SAMPLED_LOCAL_TRAIN, trainLocal } from './local-training.js'
+import { cpuSegmentSumConfig, replaceKernels } from './kernels/js-kernels.js'
 import type { GlobalModel } from './model-cache.js'
 
 beforeAll(async () => {
+  // The worker's cpu backend: its own UnsortedSegmentSum (tfjs's is quadratic in the table rows).
+  replaceKernels([cpuSegmentSumConfig])
   await tf.setBackend('cpu')
 })
 

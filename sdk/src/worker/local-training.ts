@@ -15,7 +15,7 @@ export const LOCAL_TRAIN: TrainOptions = { epochs: 8, batchSize: 32, learningRat
  * Above this many items a device trains with sampled softmax ({@link SAMPLED_LOCAL_TRAIN},
  * row-sparse updates: sdk/src/model/sparse-train.ts) instead of scoring the whole catalogue at
  * every step: the full softmax of a 43k-item catalogue is 43k dot products per example, and its
- * table gradient needs a kernel the wasm backend lacks.
+ * gradient a dense update of the whole table at every step.
  */
 export const FULL_SOFTMAX_UP_TO = 2000
 

@@ -34,12 +34,15 @@ import { sumConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Sum'
 import { tanhConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Tanh'
 import { tileConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Tile'
 import { transposeConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Transpose'
-import { unsortedSegmentSumConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/UnsortedSegmentSum'
 import { zerosLikeConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/ZerosLike'
 
+import { cpuSegmentSumConfig } from './js-kernels.js'
 import { registerKernels } from './model-kernels.js'
 
-/** {@link MODEL_KERNELS} for cpu, less MISSING_KERNELS.cpu (model-kernels.test.ts checks the match). */
+/**
+ * {@link MODEL_KERNELS} for cpu, less MISSING_KERNELS.cpu (model-kernels.test.ts checks the match);
+ * UnsortedSegmentSum is ours (js-kernels.ts: tfjs's is quadratic).
+ */
 export const KERNELS: readonly KernelConfig[] = [
   addConfig,
   addNConfig,
@@ -74,7 +77,7 @@ export const KERNELS: readonly KernelConfig[] = [
   tanhConfig,
   tileConfig,
   transposeConfig,
-  unsortedSegmentSumConfig,
+  cpuSegmentSumConfig,
   zerosLikeConfig,
 ]
 

@@ -1,15 +1,13 @@
 /**
  * The kernel lists of the worker's slim backends are enough for everything the worker does with
  * tfjs: this file registers nothing but kernels/cpu.ts and kernels/gradients.ts (no tfjs
- * `register_all_*`), then trains, scores and probes on that cpu backend, and on a second cpu
- * backend holding only the kernels the wasm backend gets. A kernel or gradient the model starts
- * to use without it being listed fails here by name.
+ * `register_all_*`), then trains, scores and probes on that cpu backend. A kernel or gradient
+ * the model starts to use without it being listed fails here by name.
  */
 import './cpu.js'
 import './gradients.js'
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu/dist/base'
 import * as tf from '@tensorflow/tfjs-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { buildExamples, catalogueConfig, initWeights, modelLayout, SessionModel, type SessionModelConfig, type TrainOptions } from '../../model/index.js'
 import { probeTraining } from '../backend.js'
 import type { Backend } from '../backend-kinds.js'
@@ -17,23 +15,10 @@ import { trainLocal } from '../local-training.js'
 import type { GlobalModel } from '../model-cache.js'
 import { KERNELS as CPU } from './cpu.js'
 import { GRADIENTS } from './gradients.js'
-import { kernelsFor, MODEL_KERNELS, registerKernels } from './model-kernels.js'
+import { kernelsFor, MODEL_KERNELS } from './model-kernels.js'
 import { KERNELS as WASM } from './wasm.js'
 import { KERNELS as WEBGL } from './webgl.js'
 import { KERNELS as WEBGPU } from './webgpu.js'
-
-/** A cpu backend with only the kernels the wasm backend is given (so lookup.ts takes its one-hot path). */
-const WASM_SET = 'cpu-with-wasm-kernels'
-
-beforeAll(() => {
-  tf.registerBackend(WASM_SET, () => new MathBackendCPU())
-  const names = new Set<string>(kernelsFor('wasm'))
-  registerKernels(CPU.filter((k) => names.has(k.kernelName)).map((k) => ({ ...k, backendName: WASM_SET })))
-})
-
-afterAll(() => {
-  tf.removeBackend(WASM_SET)
-})
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort()
 
@@ -63,10 +48,9 @@ const rowPerItem: SessionModelConfig = { numItems: 3000, dim: 8, maxLen: 5, numC
 const sampled = { ...schedule, sampledNegatives: 16 } satisfies TrainOptions
 
 /**
- * Every model path the worker can take. Not here: a compact table's full softmax, which the
- * worker never runs (compact tables start above COMPACT_OWN + COMPACT_SHARED items, sampled softmax above
- * FULL_SOFTMAX_UP_TO) and which takes minutes on tfjs's cpu UnsortedSegmentSum; its one extra
- * kernel, AddN, runs in the compact table's scoring below.
+ * Every model path the worker can take, and a compact table's full softmax, which the worker
+ * never runs (compact tables start above COMPACT_OWN + COMPACT_SHARED items, sampled softmax
+ * above FULL_SOFTMAX_UP_TO) but the model supports.
  */
 const paths: [string, SessionModelConfig, TrainOptions][] = [
   ['full softmax, Adam', small, schedule],
@@ -81,6 +65,7 @@ const paths: [string, SessionModelConfig, TrainOptions][] = [
   ['sampled softmax, a row per item, cosine logits, self-attention, mixed negatives, input dropout', { ...rowPerItem, scale: 8, selfAttention: 1 }, { ...sampled, inBatchNegatives: true, dropout: 0.1 }],
   ['sampled softmax, a row per item, cosine logits, repeat scores, mixed negatives', { ...rowPerItem, scale: 8, repeat: true }, { ...sampled, inBatchNegatives: true }],
   ['full softmax, repeat scores', { ...small, repeat: true }, schedule],
+  ['full softmax, compact table', compact, schedule],
 ]
 
 /** Trains twice (optimizer state carried over), then scores, encodes, reads and resets. */
@@ -110,41 +95,38 @@ function globalModel(numItems: number): GlobalModel {
   return { bundle, vocab: new Map(vocab.map((id, i) => [id, i + 1])) }
 }
 
-for (const backend of ['cpu', WASM_SET]) {
-  describe(`the model trains on ${backend === 'cpu' ? 'the listed cpu kernels' : "the wasm backend's list (cpu kernels)"}`, () => {
-    beforeAll(async () => {
-      expect(await tf.setBackend(backend)).toBe(true)
-    })
-
-    for (const [name, cfg, opts] of paths) {
-      it(name, async () => {
-        const losses = await exercise(cfg, opts)
-        expect(losses).toHaveLength(2 * opts.epochs)
-        expect(losses.every(Number.isFinite)).toBe(true)
-        expect(losses.at(-1)!).toBeLessThan(losses[0]!)
-      })
-    }
-
-    it("the backend probe and the worker's local training (small shop, large catalogue)", async () => {
-      await probeTraining()
-      // One step each: tfjs's cpu UnsortedSegmentSum loops over every table row, slow under vitest.
-      for (const items of [194, 2500]) {
-        const { weights, losses } = await trainLocal(globalModel(items), sessions, { epochs: 1, batchSize: 64, learningRate: 0.02, seed: 1 })
-        expect(weights.every(Number.isFinite)).toBe(true)
-        expect(losses.every(Number.isFinite)).toBe(true)
-      }
-    })
-
-    it('a kernel left off the list fails by name', async () => {
-      const m = new SessionModel(small, initWeights(small, 3))
-      const tanh = tf.getKernel('Tanh', backend)!
-      tf.unregisterKernel('Tanh', backend)
-      try {
-        await expect(probeTraining()).rejects.toThrow(/Tanh/)
-      } finally {
-        tf.registerKernel(tanh)
-        m.dispose()
-      }
-    })
+describe('the model trains on the listed cpu kernels', () => {
+  beforeAll(async () => {
+    expect(await tf.setBackend('cpu')).toBe(true)
   })
-}
+
+  for (const [name, cfg, opts] of paths) {
+    it(name, async () => {
+      const losses = await exercise(cfg, opts)
+      expect(losses).toHaveLength(2 * opts.epochs)
+      expect(losses.every(Number.isFinite)).toBe(true)
+      expect(losses.at(-1)!).toBeLessThan(losses[0]!)
+    })
+  }
+
+  it("the backend probe and the worker's local training (small shop, large catalogue)", async () => {
+    await probeTraining()
+    for (const items of [194, 2500]) {
+      const { weights, losses } = await trainLocal(globalModel(items), sessions, { epochs: 1, batchSize: 64, learningRate: 0.02, seed: 1 })
+      expect(weights.every(Number.isFinite)).toBe(true)
+      expect(losses.every(Number.isFinite)).toBe(true)
+    }
+  })
+
+  it('a kernel left off the list fails by name', async () => {
+    const m = new SessionModel(small, initWeights(small, 3))
+    const tanh = tf.getKernel('Tanh', 'cpu')!
+    tf.unregisterKernel('Tanh', 'cpu')
+    try {
+      await expect(probeTraining()).rejects.toThrow(/Tanh/)
+    } finally {
+      tf.registerKernel(tanh)
+      m.dispose()
+    }
+  })
+})

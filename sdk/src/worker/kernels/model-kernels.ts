@@ -8,10 +8,11 @@
  * backend while sdk/src/model trained full-softmax (Adam and SGD; with and without categories;
  * a compact table), sampled-softmax (compact and a row per item; Adam and SGD; length buckets)
  * and then scored, encoded, read and reset the weights; once with UnsortedSegmentSum registered
- * and once without (the one-hot path of model/lookup.ts, which the wasm backend takes); plus the
- * backend probe (backend.ts). model-kernels.test.ts trains all of that again on a cpu backend
- * that has only these kernels and gradients, so a model change that needs another kernel fails
- * there, naming it ("Kernel 'X' not registered" / "gradient function not found for X").
+ * and once without (rows were then looked up by one-hot × table, as the wasm backend did until
+ * it had a kernel of ours); plus the backend probe (backend.ts). model-kernels.test.ts trains all
+ * of that again on a cpu backend that has only these kernels and gradients, so a model change
+ * that needs another kernel fails there, naming it ("Kernel 'X' not registered" / "gradient
+ * function not found for X").
  */
 import { getGradient, getKernel, registerGradient, registerKernel, type GradConfig, type KernelConfig } from '@tensorflow/tfjs-core'
 
@@ -58,16 +59,14 @@ export const MODEL_KERNELS = [
 export type ModelKernel = (typeof MODEL_KERNELS)[number]
 
 /**
- * Kernels of {@link MODEL_KERNELS} a backend does not have. The model works without them:
- * model/lookup.ts looks rows up by one-hot × table where UnsortedSegmentSum (the gradient of
- * `tf.gather`) is missing, and local-training.ts keeps catalogues whose full softmax would need
- * it on sampled softmax. A backend that still meets a missing kernel fails the probe or the run
- * and the worker moves on to the next backend (backend.ts).
+ * Kernels of {@link MODEL_KERNELS} a backend does not have (none today: UnsortedSegmentSum, which
+ * tfjs-backend-wasm lacks, is ours, js-kernels.ts). A backend that meets a missing kernel fails
+ * the probe or the run and the worker moves on to the next backend (backend.ts).
  */
 export const MISSING_KERNELS: Readonly<Record<Backend, readonly ModelKernel[]>> = {
   webgpu: [],
   webgl: [],
-  wasm: ['UnsortedSegmentSum'],
+  wasm: [],
   cpu: [],
 }
 

@@ -36,11 +36,15 @@ import { tileConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Tile'
 import { transposeConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Transpose'
 import { zerosLikeConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/ZerosLike'
 
+import { wasmGatherRowsConfig, wasmSegmentSumConfig } from './js-kernels.js'
 import { registerKernels } from './model-kernels.js'
 
 export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm/dist/base'
 
-/** {@link MODEL_KERNELS} for WebAssembly, less MISSING_KERNELS.wasm (model-kernels.test.ts checks the match). */
+/**
+ * {@link MODEL_KERNELS} for WebAssembly, less MISSING_KERNELS.wasm (model-kernels.test.ts checks the
+ * match); UnsortedSegmentSum, which tfjs-backend-wasm lacks, and the row gather are ours (js-kernels.ts).
+ */
 export const KERNELS: readonly KernelConfig[] = [
   addConfig,
   addNConfig,
@@ -50,7 +54,7 @@ export const KERNELS: readonly KernelConfig[] = [
   equalConfig,
   expConfig,
   fillConfig,
-  gatherV2Config,
+  wasmGatherRowsConfig(gatherV2Config),
   greaterConfig,
   identityConfig,
   logConfig,
@@ -75,6 +79,7 @@ export const KERNELS: readonly KernelConfig[] = [
   tanhConfig,
   tileConfig,
   transposeConfig,
+  wasmSegmentSumConfig,
   zerosLikeConfig,
 ]
 
