@@ -171,7 +171,7 @@ export class FederatedSim extends NeuralRecommender {
 
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
     this.index = itemIndex(data)
-    const cfg = modelConfig(this.index.numItems, p)
+    const cfg = modelConfig(this.index.numItems, p, dp)
     const fitSessions = modelSessions(held.fit, this.index)
     const warmCount = Math.floor(fitSessions.length * warmShare)
     const sessions = fitSessions.slice(warmCount)

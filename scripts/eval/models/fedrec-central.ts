@@ -28,12 +28,13 @@ export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'attention', 'repeat'
  * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
  * that catalogue (`catalogueConfig`: compact above 7,500 items) unless `--param M.own=N` and
  * `M.shared=N` say otherwise (`own=0`: one row per item, the uncompressed table), and its logits
- * (`M.scale=S`: cosine logits times S, 0: dot products).
+ * (`M.scale=S`: cosine logits times S, 0: dot products). `dp`: the config the SDK ships for a
+ * model trained with DP noise (`catalogueConfig`'s `private`).
  * @example modelConfig(43097, {}) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0, scale: 10 }
  */
-export function modelConfig(numItems: number, params: FitOptions['params']): SessionModelConfig {
+export function modelConfig(numItems: number, params: FitOptions['params'], dp = false): SessionModelConfig {
   // The shared data sets carry no categories: every item is in category 0 ("unknown").
-  const shipped = catalogueConfig(numItems, 0)
+  const shipped = catalogueConfig(numItems, 0, { private: dp })
   const own = intParam(params, 'own', shipped.ownRows ?? 0, 0)
   const shared = intParam(params, 'shared', shipped.hashRows ?? 0, 0)
   const dim = intParam(params, 'dim', shipped.dim, 4)

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { encodeModel, layoutSize, modelEncodingFor } from '../../../aggregator/src/index.js'
 import { initWeights } from './init-weights.js'
-import { catalogueConfig, COMPACT_ABOVE, COMPACT_OWN, COMPACT_SHARED, isCompact, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, slotsPerItem } from './config.js'
+import { catalogueConfig, COMPACT_ABOVE, COMPACT_DIM, COMPACT_OWN, COMPACT_SHARED, isCompact, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, PRIVATE_DIM, slotsPerItem } from './config.js'
 
 describe('compact item table', () => {
   const cfg = { numItems: 1000, dim: 4, maxLen: 3, numCategories: 0, ownRows: 100, hashRows: 50 }
@@ -67,14 +67,25 @@ describe('compact item table', () => {
     expect(catalogueConfig(194, 24).repeat).toBeUndefined()
   })
 
+  it('narrows the rows of a large catalogue whose model trains under DP, and only those', () => {
+    expect(PRIVATE_DIM).toBeLessThan(COMPACT_DIM)
+    for (const n of [COMPACT_ABOVE + 1, 43_097, 10 ** 6]) {
+      expect(catalogueConfig(n, 0, { private: true })).toEqual({ ...catalogueConfig(n, 0), dim: PRIVATE_DIM })
+    }
+    expect(catalogueConfig(194, 24, { private: true })).toEqual(catalogueConfig(194, 24))
+    expect(catalogueConfig(43_097, 0, { private: false })).toEqual(catalogueConfig(43_097, 0))
+  })
+
   it('fits the 1 MB download, ids included, as the edge publishes it (int4 tables past 1M parameters)', () => {
     // Diginetica-like numeric ids; trained weights gzip no worse than initial ones (bench: model section).
     for (const n of [43_097, COMPACT_OWN + COMPACT_SHARED, 60_000]) {
-      const cfg = catalogueConfig(n, 0)
-      const layout = modelLayout(cfg)
-      const description = { layout, config: { ...cfg }, vocab: Array.from({ length: n }, (_, i) => String(i + 1)) }
-      const bytes = gzipSync(encodeModel({ version: 1, description, weights: initWeights(cfg, 1) }, { encoding: modelEncodingFor(layout) }), { level: 9 }).length
-      expect(bytes, `${n} items`).toBeLessThanOrEqual(1_000_000)
+      for (const dp of [false, true]) {
+        const cfg = catalogueConfig(n, 0, { private: dp })
+        const layout = modelLayout(cfg)
+        const description = { layout, config: { ...cfg }, vocab: Array.from({ length: n }, (_, i) => String(i + 1)) }
+        const bytes = gzipSync(encodeModel({ version: 1, description, weights: initWeights(cfg, 1) }, { encoding: modelEncodingFor(layout) }), { level: 9 }).length
+        expect(bytes, `${n} items${dp ? ', private' : ''}`).toBeLessThanOrEqual(1_000_000)
+      }
     }
   })
 

@@ -140,12 +140,15 @@ export function itemCategoryIndex(cfg: SessionModelConfig, itemCategories?: Arra
  * 128 KiB upload: the edge trains such a model in row-subset rounds
  * (aggregator/src/row-subset.ts). A row per item, the width and the scale were chosen on a
  * validation split of the full Diginetica training sessions (docs/MODEL.md; accuracy:
- * docs/RESULTS.md; bytes: docs/BENCHMARKS.md).
+ * docs/RESULTS.md; bytes: docs/BENCHMARKS.md). With `private` (the model will train under
+ * differential privacy) a large catalogue's rows are {@link PRIVATE_DIM} wide instead.
  * @example catalogueConfig(194, 24).ownRows // undefined: small shops keep a row per item
+ * @example catalogueConfig(43_097, 0, { private: true }).dim // 16
  */
-export function catalogueConfig(numItems: number, numCategories: number): SessionModelConfig {
+export function catalogueConfig(numItems: number, numCategories: number, opts: CatalogueOptions = {}): SessionModelConfig {
   if (numItems <= COMPACT_ABOVE) return { numItems, dim: CATALOGUE_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories }
-  const cosine = { numItems, dim: COMPACT_DIM, maxLen: CATALOGUE_MAX_LEN, numCategories, scale: COMPACT_SCALE, repeat: true }
+  const dim = opts.private === true ? PRIVATE_DIM : COMPACT_DIM
+  const cosine = { numItems, dim, maxLen: CATALOGUE_MAX_LEN, numCategories, scale: COMPACT_SCALE, repeat: true }
   return numItems <= COMPACT_OWN + COMPACT_SHARED ? cosine : { ...cosine, ownRows: COMPACT_OWN, hashRows: COMPACT_SHARED }
 }
 export const CATALOGUE_DIM = 32
@@ -153,6 +156,23 @@ export const CATALOGUE_MAX_LEN = 10
 /** Largest catalogue scored by dot products (validated on the demo store, 194 items); larger ones score by cosines. */
 export const COMPACT_ABOVE = 7500
 export const COMPACT_DIM = 32
+/**
+ * Width of a large catalogue's rows when the model trains under differential privacy
+ * (`catalogueConfig(n, c, { private: true })`): each device's update is clipped to one norm and
+ * the server adds the same noise to every coordinate of the sum, so narrower rows carry more of
+ * the signal per coordinate. At ε = 8 (held-out curves, 40 rounds × 128) 16 wide ended above 32
+ * wide on full Diginetica (P@20 19.39 and 19.49 over two seeds against 17.24 and 17.45) and on
+ * YooChoose 1/64 (MRR@20 17.36 against 14.19), and 8 wide where 16 did
+ * (docs/results/validation/federated.md, "Model width under DP"). Without noise 32 stays, as
+ * chosen on the central validation runs (docs/MODEL.md).
+ */
+export const PRIVATE_DIM = 16
+
+/** Options of {@link catalogueConfig}. */
+export interface CatalogueOptions {
+  /** The model will train with DP noise on its updates (the edge's noise multiplier above 0). */
+  readonly private?: boolean
+}
 /**
  * Own and shared rows of the compact table, for catalogues of more than their sum (45,000) items:
  * as many rows as a row-per-item table of 45,000 items, which fits the download in int4 rows.
