@@ -40,8 +40,8 @@ import { cpuSegmentSumConfig } from './js-kernels.js'
 import { registerKernels } from './model-kernels.js'
 
 /**
- * {@link MODEL_KERNELS} for cpu, less MISSING_KERNELS.cpu (model-kernels.test.ts checks the match);
- * UnsortedSegmentSum is ours (js-kernels.ts: tfjs's is quadratic).
+ * {@link MODEL_KERNELS} for cpu (model-kernels.test.ts checks the match); UnsortedSegmentSum is
+ * ours (js-kernels.ts: tfjs's is quadratic).
  */
 export const KERNELS: readonly KernelConfig[] = [
   addConfig,

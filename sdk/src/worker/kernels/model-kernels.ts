@@ -16,8 +16,6 @@
  */
 import { getGradient, getKernel, registerGradient, registerKernel, type GradConfig, type KernelConfig } from '@tensorflow/tfjs-core'
 
-import type { Backend } from '../backend-kinds.js'
-
 /** Every kernel the model, its gradients, Adam / SGD and the backend probe run. */
 export const MODEL_KERNELS = [
   'Add',
@@ -56,24 +54,6 @@ export const MODEL_KERNELS = [
   'UnsortedSegmentSum',
   'ZerosLike',
 ] as const
-export type ModelKernel = (typeof MODEL_KERNELS)[number]
-
-/**
- * Kernels of {@link MODEL_KERNELS} a backend does not have (none today: UnsortedSegmentSum, which
- * tfjs-backend-wasm lacks, is ours, js-kernels.ts). A backend that meets a missing kernel fails
- * the probe or the run and the worker moves on to the next backend (backend.ts).
- */
-export const MISSING_KERNELS: Readonly<Record<Backend, readonly ModelKernel[]>> = {
-  webgpu: [],
-  webgl: [],
-  wasm: [],
-  cpu: [],
-}
-
-/** The kernels a backend's module must register: {@link MODEL_KERNELS} less its missing ones. */
-export function kernelsFor(backend: Backend): ModelKernel[] {
-  return MODEL_KERNELS.filter((k) => !MISSING_KERNELS[backend].includes(k))
-}
 
 /**
  * Registers kernel (or gradient) configs that are not registered yet.

@@ -42,8 +42,8 @@ import { registerKernels } from './model-kernels.js'
 export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm/dist/base'
 
 /**
- * {@link MODEL_KERNELS} for WebAssembly, less MISSING_KERNELS.wasm (model-kernels.test.ts checks the
- * match); UnsortedSegmentSum, which tfjs-backend-wasm lacks, and the row gather are ours (js-kernels.ts).
+ * {@link MODEL_KERNELS} for WebAssembly (model-kernels.test.ts checks the match); UnsortedSegmentSum,
+ * which tfjs-backend-wasm lacks, and the row gather are ours (js-kernels.ts).
  */
 export const KERNELS: readonly KernelConfig[] = [
   addConfig,

@@ -39,7 +39,7 @@ import { zerosLikeConfig } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Zer
 
 import { registerKernels } from './model-kernels.js'
 
-/** {@link MODEL_KERNELS} for WebGL, less MISSING_KERNELS.webgl (model-kernels.test.ts checks the match). */
+/** {@link MODEL_KERNELS} for WebGL (model-kernels.test.ts checks the match). */
 export const KERNELS: readonly KernelConfig[] = [
   addConfig,
   addNConfig,

@@ -39,7 +39,7 @@ import { zerosLikeConfig } from '@tensorflow/tfjs-backend-webgpu/dist/kernels/Ze
 
 import { registerKernels } from './model-kernels.js'
 
-/** {@link MODEL_KERNELS} for WebGPU, less MISSING_KERNELS.webgpu (model-kernels.test.ts checks the match). */
+/** {@link MODEL_KERNELS} for WebGPU (model-kernels.test.ts checks the match). */
 export const KERNELS: readonly KernelConfig[] = [
   addConfig,
   addNConfig,
