@@ -26,11 +26,12 @@ export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'attention', 'repeat'
 
 /**
  * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
- * that catalogue (`catalogueConfig`: compact above 7,500 items) unless `--param M.own=N` and
+ * that catalogue (`catalogueConfig`: cosine logits and repeat scores above 2,000 items, compact above
+ * 45,000) unless `--param M.own=N` and
  * `M.shared=N` say otherwise (`own=0`: one row per item, the uncompressed table), and its logits
  * (`M.scale=S`: cosine logits times S, 0: dot products). `dp`: the config the SDK ships for a
  * model trained with DP noise (`catalogueConfig`'s `private`).
- * @example modelConfig(43097, {}) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0, scale: 10 }
+ * @example modelConfig(43097, {}) // { numItems: 43097, dim: 32, maxLen: 10, numCategories: 0, scale: 10, repeat: true }
  */
 export function modelConfig(numItems: number, params: FitOptions['params'], dp = false): SessionModelConfig {
   // The shared data sets carry no categories: every item is in category 0 ("unknown").

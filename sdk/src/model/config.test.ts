@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { encodeModel, layoutSize, modelEncodingFor } from '../../../aggregator/src/index.js'
 import { initWeights } from './init-weights.js'
-import { catalogueConfig, COMPACT_ABOVE, COMPACT_DIM, COMPACT_OWN, COMPACT_SHARED, isCompact, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, PRIVATE_DIM, slotsPerItem } from './config.js'
+import { catalogueConfig, COMPACT_DIM, COMPACT_SCALE, COSINE_ABOVE, COMPACT_OWN, COMPACT_SHARED, isCompact, itemCategoryIndex, itemSlots, itemTableRows, modelLayout, parseModelConfig, PRIVATE_DIM, slotsPerItem } from './config.js'
 
 describe('compact item table', () => {
   const cfg = { numItems: 1000, dim: 4, maxLen: 3, numCategories: 0, ownRows: 100, hashRows: 50 }
@@ -48,28 +48,30 @@ describe('compact item table', () => {
     expect(layoutSize(modelLayout(big))).toBe(1_383_626) // 43,098 × 32 table rows + 4,480 encoder weights + 10 repeat weights
     expect(isCompact(bigger)).toBe(true)
     expect(itemTableRows(bigger)).toBe(1 + COMPACT_OWN + COMPACT_SHARED)
-    expect(catalogueConfig(COMPACT_ABOVE, 0).ownRows).toBeUndefined()
+    expect(catalogueConfig(COSINE_ABOVE, 0).ownRows).toBeUndefined()
     // Between the two thresholds: cosine logits, a row per item.
-    const mid = catalogueConfig(COMPACT_ABOVE + 1, 0)
+    const mid = catalogueConfig(COSINE_ABOVE + 1, 0)
     expect(isCompact(mid)).toBe(false)
-    expect(itemTableRows(mid)).toBe(COMPACT_ABOVE + 2)
+    expect(itemTableRows(mid)).toBe(COSINE_ABOVE + 2)
     expect(isCompact(catalogueConfig(COMPACT_OWN + COMPACT_SHARED, 0))).toBe(false)
     expect(isCompact(catalogueConfig(COMPACT_OWN + COMPACT_SHARED + 1, 0))).toBe(true)
     // No catalogue outgrows the largest table: a row per item of 45,000 items.
-    for (const n of [COMPACT_ABOVE, 43_097, COMPACT_OWN + COMPACT_SHARED, COMPACT_OWN + COMPACT_SHARED + 1, 10 ** 6]) {
+    for (const n of [COSINE_ABOVE, 43_097, COMPACT_OWN + COMPACT_SHARED, COMPACT_OWN + COMPACT_SHARED + 1, 10 ** 6]) {
       expect(itemTableRows(catalogueConfig(n, 0))).toBeLessThanOrEqual(1 + COMPACT_OWN + COMPACT_SHARED)
     }
-    // Cosine logits and repeat scores where they were validated (large catalogues), dot products for small shops.
+    // Cosine logits and repeat scores where training samples its negatives (validated from 5,000 items up), dot products for small shops.
     expect(big.scale).toBeGreaterThan(0)
     expect(mid.scale).toBeGreaterThan(0)
     expect(big.repeat).toBe(true)
     expect(catalogueConfig(194, 24).scale).toBeUndefined()
     expect(catalogueConfig(194, 24).repeat).toBeUndefined()
+    expect(catalogueConfig(COSINE_ABOVE, 0).scale).toBeUndefined()
+    expect(catalogueConfig(5_000, 0)).toMatchObject({ scale: COMPACT_SCALE, repeat: true })
   })
 
-  it('narrows the rows of a large catalogue whose model trains under DP, and only those', () => {
+  it('narrows the rows of a cosine-scored catalogue whose model trains under DP, and only those', () => {
     expect(PRIVATE_DIM).toBeLessThan(COMPACT_DIM)
-    for (const n of [COMPACT_ABOVE + 1, 43_097, 10 ** 6]) {
+    for (const n of [COSINE_ABOVE + 1, 5_000, 43_097, 10 ** 6]) {
       expect(catalogueConfig(n, 0, { private: true })).toEqual({ ...catalogueConfig(n, 0), dim: PRIVATE_DIM })
     }
     expect(catalogueConfig(194, 24, { private: true })).toEqual(catalogueConfig(194, 24))

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ROW_SCALE_DEFAULTS } from '../../../aggregator/src/index.js'
 import { catalogueConfig, initWeights, itemTableRows, modelLayout } from '../model/index.js'
+import { COSINE_ABOVE } from '../model/config.js'
 import { FULL_SOFTMAX_UP_TO, localTrainOptions, LOCAL_TRAIN, SAMPLED_LOCAL_TRAIN, trainLocal } from './local-training.js'
 import { cpuSegmentSumConfig, replaceKernels } from './kernels/js-kernels.js'
 import type { GlobalModel } from './model-cache.js'
@@ -30,8 +31,10 @@ describe('local training', () => {
     expect(localTrainOptions(50_000, { ...LOCAL_TRAIN, sampledNegatives: 8 }).sampledNegatives).toBe(8)
   })
 
-  it('is the schedule the edge\'s row-scale defaults assume', () => {
+  it('is the schedule the edge\'s row-scale defaults and the catalogue\'s model assume', () => {
     expect(ROW_SCALE_DEFAULTS.fullSoftmaxUpTo).toBe(FULL_SOFTMAX_UP_TO)
+    // The cosine model with repeat scores was validated where training samples its negatives.
+    expect(COSINE_ABOVE).toBe(FULL_SOFTMAX_UP_TO)
     expect(ROW_SCALE_DEFAULTS.negativeDraws).toBe(SAMPLED_LOCAL_TRAIN.sampledNegatives * SAMPLED_LOCAL_TRAIN.epochs)
   })
 
