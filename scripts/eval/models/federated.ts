@@ -40,7 +40,7 @@ import {
 } from '../../../aggregator/src/index.js'
 import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/accountant/index.js'
 import { buildExamples, initWeights, mulberry32, modelLayout, OptimizerName, SessionModel } from '../../../sdk/src/model/index.js'
-import { FULL_SOFTMAX_UP_TO, SAMPLED_LOCAL_TRAIN } from '../../../sdk/src/worker/local-training.js'
+import { FULL_SOFTMAX_UP_TO, localTrainOptions } from '../../../sdk/src/worker/local-training.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, choiceParam, floatParam, intParam } from '../params.js'
@@ -73,11 +73,9 @@ export const FED_DEFAULTS = {
   sessionsPerClient: 32,
   cohort: 128,
   rounds: 40,
-  // The devices' schedule for a large catalogue (sdk/src/worker/local-training.ts).
-  localEpochs: SAMPLED_LOCAL_TRAIN.epochs,
-  localLr: SAMPLED_LOCAL_TRAIN.learningRate,
-  localBatch: SAMPLED_LOCAL_TRAIN.batchSize,
-  negatives: SAMPLED_LOCAL_TRAIN.sampledNegatives,
+  // The clients' local schedule is the devices' own for the catalogue (`localTrainOptions`,
+  // sdk/src/worker/local-training.ts: SAMPLED_LOCAL_TRAIN above 2,000 items, LOCAL_TRAIN's full
+  // softmax up to it), unless `local_epochs`, `local_lr`, `local_batch` or `negatives` say otherwise.
   /** FedAvg's server learning rate η without noise. */
   serverLr: 8,
   /** FedAvg's η for the DP runs. */
@@ -141,12 +139,17 @@ export class FederatedSim extends NeuralRecommender {
     const k = intParam(p, 'clients_k', FED_DEFAULTS.sessionsPerClient, 1)
     const cohort = intParam(p, 'cohort', opts.quick ? FED_QUICK.cohort : FED_DEFAULTS.cohort, 1)
     const rounds = intParam(p, 'rounds', opts.quick ? FED_QUICK.rounds : FED_DEFAULTS.rounds, 1)
-    const localEpochs = intParam(p, 'local_epochs', FED_DEFAULTS.localEpochs, 1)
-    const localLr = floatParam(p, 'local_lr', FED_DEFAULTS.localLr, 0, 10)
-    const localBatch = intParam(p, 'local_batch', FED_DEFAULTS.localBatch, 1)
+    // The devices' own schedule for this catalogue: sampled softmax above FULL_SOFTMAX_UP_TO
+    // items, the full softmax of a small shop's LOCAL_TRAIN up to it.
+    this.index = itemIndex(data)
+    const device = localTrainOptions(this.index.numItems)
+    const localEpochs = intParam(p, 'local_epochs', device.epochs, 1)
+    const localLr = floatParam(p, 'local_lr', device.learningRate, 0, 10)
+    const localBatch = intParam(p, 'local_batch', device.batchSize, 1)
     // The clients' optimizer: Adam (as the SDK's devices) or plain SGD.
     const localOpt = choiceParam(p, 'local_opt', Object.values(OptimizerName), OptimizerName.Adam)
-    const negatives = intParam(p, 'negatives', FED_DEFAULTS.negatives, 1)
+    // Uniform negatives a local step; 0: the full softmax (a small shop's devices).
+    const negatives = intParam(p, 'negatives', device.sampledNegatives ?? 0, 0)
     // `server_opt`: FedAvg, FedAvgM (server momentum `momentum`, Hsu et al. 2019) or FedAdam (Reddi et al. 2021).
     const serverOpt = choiceParam(p, 'server_opt', Object.values(ServerOptimizer), ServerOptimizer.FedAvg)
     const momentum = floatParam(p, 'momentum', FEDAVGM_DEFAULTS.momentum, 0, 0.999)
@@ -170,7 +173,6 @@ export class FederatedSim extends NeuralRecommender {
     const lrSchedule = lrEnd < 1 && rounds >= 2 ? { rounds, end: lrEnd } : null
 
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
-    this.index = itemIndex(data)
     const cfg = modelConfig(this.index.numItems, p, dp)
     const fitSessions = modelSessions(held.fit, this.index)
     const warmCount = Math.floor(fitSessions.length * warmShare)
@@ -260,8 +262,8 @@ export class FederatedSim extends NeuralRecommender {
           learningRate: localLr,
           optimizer: localOpt,
           seed: seed + r * 7919 + c,
-          sampledNegatives: negatives,
-          bucketByLength: SAMPLED_LOCAL_TRAIN.bucketByLength,
+          ...(negatives > 0 ? { sampledNegatives: negatives } : {}),
+          bucketByLength: device.bucketByLength ?? false,
         })
         const trained = await model.getWeights()
         for (let i = 0; i < trained.length; i++) trained[i] = trained[i]! - published[i]!
@@ -323,6 +325,7 @@ export class FederatedSim extends NeuralRecommender {
         q: Number(q.toPrecision(4)),
         local_epochs: localEpochs,
         local_lr: localLr,
+        local_batch: localBatch,
         ...(localOpt === OptimizerName.Adam ? {} : { local_opt: localOpt }),
         negatives,
         server_opt: serverOpt,

@@ -11,6 +11,7 @@ import { ParamError } from '../params.js'
 import { createModel } from '../registry.js'
 import { MARGIN_CALIBRATION, withRepeatMargin } from './fedrec-central.js'
 import { FED_DEFAULTS } from './federated.js'
+import { LOCAL_TRAIN, localTrainOptions } from '../../../sdk/src/worker/local-training.js'
 import { fitOptions } from '../testing.js'
 import './register.js'
 
@@ -82,5 +83,14 @@ describe('neural models on the tiny fixture', () => {
     expect(info.params?.server_lr_end).toBe(FED_DEFAULTS.serverLrEnd)
     expect(FED_DEFAULTS.serverLrEnd).toBeLessThan(1)
     await expect(createModel('fedrec-federated').fit(ds.train, fitOptions({ ...small, server_lr_end: '0' }))).rejects.toThrow(ParamError)
+  }, 20_000)
+
+  it('fedrec-federated trains a small catalogue\'s clients as its devices do: full softmax, LOCAL_TRAIN', async () => {
+    const ds = await loadDataset(fixture)
+    const info = await createModel('fedrec-federated').fit(ds.train, fitOptions({ dim: '8', rounds: '2', cohort: '4', clients_k: '8' }))
+    expect(localTrainOptions(24)).toBe(LOCAL_TRAIN)
+    expect(info.params).toMatchObject({ local_epochs: LOCAL_TRAIN.epochs, local_lr: LOCAL_TRAIN.learningRate, local_batch: LOCAL_TRAIN.batchSize, negatives: 0 })
+    const sampled = await createModel('fedrec-federated').fit(ds.train, fitOptions({ dim: '8', rounds: '2', cohort: '4', clients_k: '8', negatives: '8', local_epochs: '2' }))
+    expect(sampled.params).toMatchObject({ local_epochs: 2, negatives: 8 })
   }, 20_000)
 })

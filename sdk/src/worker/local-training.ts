@@ -22,7 +22,7 @@ export const FULL_SOFTMAX_UP_TO = 2000
 /**
  * Local training schedule of a large catalogue: 2 epochs of Adam (learning rate 0.01) in batches
  * of 64 prefixes of similar length, 64 uniform negatives a step. The federated simulation's
- * clients train with exactly this object (FED_DEFAULTS in scripts/eval/models/federated.ts),
+ * clients train with exactly this object (`localTrainOptions` in scripts/eval/models/federated.ts),
  * so its held-out curves and docs/RESULTS.md describe what devices send; the client size and
  * learning rate were picked there (docs/results/validation/federated.md).
  */
