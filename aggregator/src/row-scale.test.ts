@@ -67,7 +67,7 @@ describe('modelRowScales', () => {
   it('leaves plain FedAvg where there is nothing to scale', () => {
     const { popularity: _, ...noPopularity } = model()
     expect(modelRowScales(noPopularity, ROW_SCALE_DEFAULTS), 'no popularity').toBeNull()
-    expect(modelRowScales(model(), { ...ROW_SCALE_DEFAULTS, fullSoftmaxUpTo: items }), 'full softmax touches every row').toBeNull()
+    expect(modelRowScales(model(), { ...ROW_SCALE_DEFAULTS, scaleRowsAbove: items }), 'a small catalogue').toBeNull()
     expect(modelRowScales(model({ layout: [{ name: 'item_emb', shape: [1001, 4] }] }), ROW_SCALE_DEFAULTS), 'a compact table').toBeNull()
     expect(modelRowScales(model(), { ...ROW_SCALE_DEFAULTS, maxScale: 1 })).toBeNull()
     expect(() => modelRowScales(model({ popularity: [1, 2] }), ROW_SCALE_DEFAULTS)).toThrow(/popularity has 2 entries/)

@@ -70,15 +70,16 @@ export function scaleRowsInPlace(vector: Float64Array | Float32Array, offset: nu
 }
 
 /**
- * The edge's defaults. `fullSoftmaxUpTo` is the SDK's rule: a device trains a catalogue of up to
- * 2,000 items with the full softmax, whose gradient touches every row (scale 1 everywhere), and
- * a larger one with sampled negatives. `negativeDraws`: the SDK's 64 negatives a step, 2 local
+ * The edge's defaults. `scaleRowsAbove`: catalogues of up to 2,000 items keep scale 1 everywhere.
+ * Row scales were chosen and measured above it only; below it the devices' 64 negatives a step
+ * reach a large share of the rows anyway (they trained with the full softmax, which touches
+ * every row, until 2026-12-07: sdk/src/worker/local-training.ts). `negativeDraws`: the SDK's 64 negatives a step, 2 local
  * epochs of one batch of up to 64 examples (a device holds at most a few dozen;
- * SAMPLED_LOCAL_TRAIN in sdk/src/worker/local-training.ts). `clicksPerClient`: a
+ * LOCAL_TRAIN in sdk/src/worker/local-training.ts). `clicksPerClient`: a
  * device's clicks, a guess a deployment should replace with its own mean (FEDREC_ROW_SCALE_CLICKS).
  * `maxScale`: chosen on the harness's held-out curve (docs/results/validation/federated.md).
  */
-export const ROW_SCALE_DEFAULTS = { maxScale: 100, clicksPerClient: 20, negativeDraws: 64 * 2, fullSoftmaxUpTo: 2000, noiseTolerance: 0.02 } as const
+export const ROW_SCALE_DEFAULTS = { maxScale: 100, clicksPerClient: 20, negativeDraws: 64 * 2, scaleRowsAbove: 2000, noiseTolerance: 0.02 } as const
 
 /** The round's noise and step, which bound how far a row may be scaled. */
 export interface RowScaleNoise {
@@ -118,11 +119,11 @@ export interface ModelRowScales {
 /**
  * The row scales of a published model's item table (`item_emb`), from the popularity its bundle
  * carries (counts, parallel to `vocab`), or null when there is nothing to scale: no popularity,
- * a catalogue the devices train with the full softmax, or a compact table (rows shared by items).
+ * a catalogue of at most `scaleRowsAbove` items, or a compact table (rows shared by items).
  * @example modelRowScales(bundle.description, ROW_SCALE_DEFAULTS)?.scales[1] // the most popular item's
  */
-export function modelRowScales(d: ModelDescription, opts: RowScaleOptions & { readonly fullSoftmaxUpTo: number }): ModelRowScales | null {
-  if (opts.maxScale <= 1 || !d.popularity || d.vocab.length <= opts.fullSoftmaxUpTo) return null
+export function modelRowScales(d: ModelDescription, opts: RowScaleOptions & { readonly scaleRowsAbove: number }): ModelRowScales | null {
+  if (opts.maxScale <= 1 || !d.popularity || d.vocab.length <= opts.scaleRowsAbove) return null
   if (d.popularity.length !== d.vocab.length) throw new RangeError(`the model's popularity has ${d.popularity.length} entries, its vocab ${d.vocab.length}`)
   let offset = 0
   for (const t of d.layout) {

@@ -49,7 +49,7 @@ describe('row scales (FedSubAvg)', () => {
       maxScale: 16,
       clicksPerClient: 40,
       negativeDraws: 512,
-      fullSoftmaxUpTo: ROW_SCALE_DEFAULTS.fullSoftmaxUpTo,
+      scaleRowsAbove: ROW_SCALE_DEFAULTS.scaleRowsAbove,
       noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
     })
     expect(roundSettings(env({ FEDREC_ROW_SCALE: 'off' })).rowScale).toBeNull()

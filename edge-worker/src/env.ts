@@ -116,7 +116,7 @@ export interface RoundSettings {
    * Per-row scales of the item table's summed update (FedSubAvg; docs/MODEL.md, "Row scales"),
    * applied to models that carry popularity and train with sampled negatives; null: plain FedAvg.
    */
-  readonly rowScale: (RowScaleOptions & { readonly fullSoftmaxUpTo: number; readonly noiseTolerance: number }) | null
+  readonly rowScale: (RowScaleOptions & { readonly scaleRowsAbove: number; readonly noiseTolerance: number }) | null
 }
 
 /** One of `allowed`, or the default when unset. @throws Error naming the variable */
@@ -250,7 +250,7 @@ function rowScaleSetting(env: Env): RoundSettings['rowScale'] {
     maxScale,
     clicksPerClient: num(env.FEDREC_ROW_SCALE_CLICKS, 'FEDREC_ROW_SCALE_CLICKS', ROW_SCALE_DEFAULTS.clicksPerClient, (n) => n > 0),
     negativeDraws: num(env.FEDREC_ROW_SCALE_NEGATIVES, 'FEDREC_ROW_SCALE_NEGATIVES', ROW_SCALE_DEFAULTS.negativeDraws, (n) => n >= 0),
-    fullSoftmaxUpTo: ROW_SCALE_DEFAULTS.fullSoftmaxUpTo,
+    scaleRowsAbove: ROW_SCALE_DEFAULTS.scaleRowsAbove,
     noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
   }
 }

@@ -40,7 +40,7 @@ import {
 } from '../../../aggregator/src/index.js'
 import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/accountant/index.js'
 import { buildExamples, initWeights, mulberry32, modelLayout, OptimizerName, SessionModel } from '../../../sdk/src/model/index.js'
-import { FULL_SOFTMAX_UP_TO, localTrainOptions } from '../../../sdk/src/worker/local-training.js'
+import { LOCAL_TRAIN } from '../../../sdk/src/worker/local-training.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
 import { checkParams, choiceParam, floatParam, intParam } from '../params.js'
@@ -73,9 +73,8 @@ export const FED_DEFAULTS = {
   sessionsPerClient: 32,
   cohort: 128,
   rounds: 40,
-  // The clients' local schedule is the devices' own for the catalogue (`localTrainOptions`,
-  // sdk/src/worker/local-training.ts: SAMPLED_LOCAL_TRAIN above 2,000 items, LOCAL_TRAIN's full
-  // softmax up to it), unless `local_epochs`, `local_lr`, `local_batch` or `negatives` say otherwise.
+  // The clients' local schedule is the devices' own (LOCAL_TRAIN, sdk/src/worker/local-training.ts),
+  // unless `local_epochs`, `local_lr`, `local_batch` or `negatives` say otherwise.
   /** FedAvg's server learning rate η without noise. */
   serverLr: 8,
   /** FedAvg's η for the DP runs. */
@@ -139,17 +138,16 @@ export class FederatedSim extends NeuralRecommender {
     const k = intParam(p, 'clients_k', FED_DEFAULTS.sessionsPerClient, 1)
     const cohort = intParam(p, 'cohort', opts.quick ? FED_QUICK.cohort : FED_DEFAULTS.cohort, 1)
     const rounds = intParam(p, 'rounds', opts.quick ? FED_QUICK.rounds : FED_DEFAULTS.rounds, 1)
-    // The devices' own schedule for this catalogue: sampled softmax above FULL_SOFTMAX_UP_TO
-    // items, the full softmax of a small shop's LOCAL_TRAIN up to it.
+    // The devices' own schedule (sampled softmax on every catalogue).
     this.index = itemIndex(data)
-    const device = localTrainOptions(this.index.numItems)
+    const device = LOCAL_TRAIN
     const localEpochs = intParam(p, 'local_epochs', device.epochs, 1)
     const localLr = floatParam(p, 'local_lr', device.learningRate, 0, 10)
     const localBatch = intParam(p, 'local_batch', device.batchSize, 1)
     // The clients' optimizer: Adam (as the SDK's devices) or plain SGD.
     const localOpt = choiceParam(p, 'local_opt', Object.values(OptimizerName), OptimizerName.Adam)
-    // Uniform negatives a local step; 0: the full softmax (a small shop's devices).
-    const negatives = intParam(p, 'negatives', device.sampledNegatives ?? 0, 0)
+    // Uniform negatives a local step; 0: the full softmax.
+    const negatives = intParam(p, 'negatives', device.sampledNegatives, 0)
     // `server_opt`: FedAvg, FedAvgM (server momentum `momentum`, Hsu et al. 2019) or FedAdam (Reddi et al. 2021).
     const serverOpt = choiceParam(p, 'server_opt', Object.values(ServerOptimizer), ServerOptimizer.FedAvg)
     const momentum = floatParam(p, 'momentum', FEDAVGM_DEFAULTS.momentum, 0, 0.999)
@@ -228,7 +226,7 @@ export class FederatedSim extends NeuralRecommender {
       noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
     })
     const rowPerItem = layout[0]!.shape[0] === cfg.numItems + 1
-    const rowScales = rowScaleMax > 1 && rowPerItem && cfg.numItems > FULL_SOFTMAX_UP_TO ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
+    const rowScales = rowScaleMax > 1 && rowPerItem && cfg.numItems > ROW_SCALE_DEFAULTS.scaleRowsAbove ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
     if (rowScales) opts.log(`row scales (at most ${rowScaleMax.toPrecision(3)}): ${describeScales(rowScales)}`)
     const rand = mulberry32(seed ^ 0x5eed)
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
@@ -263,7 +261,7 @@ export class FederatedSim extends NeuralRecommender {
           optimizer: localOpt,
           seed: seed + r * 7919 + c,
           ...(negatives > 0 ? { sampledNegatives: negatives } : {}),
-          bucketByLength: device.bucketByLength ?? false,
+          bucketByLength: device.bucketByLength,
         })
         const trained = await model.getWeights()
         for (let i = 0; i < trained.length; i++) trained[i] = trained[i]! - published[i]!

@@ -156,11 +156,10 @@ export const CATALOGUE_DIM = 32
 export const CATALOGUE_MAX_LEN = 10
 /**
  * Largest catalogue scored by dot products without repeat scores; larger ones score by cosines
- * and repeat scores. It is the largest catalogue devices train with the full softmax
- * (`FULL_SOFTMAX_UP_TO`, sdk/src/worker/local-training.ts): the cosine model was validated
- * where training samples its negatives, on 5,000-item subsets of Diginetica and YooChoose 1/64
- * as on the full data sets, and no catalogue of the full-softmax kind other than the demo
- * store's was measured. On Diginetica's 5,000 most clicked items it tied dot products trained
+ * and repeat scores. It was the largest catalogue devices trained with the full softmax until
+ * 2026-12-07 (they sample negatives on every catalogue now: `LOCAL_TRAIN`,
+ * sdk/src/worker/local-training.ts): the cosine model was validated where training samples its
+ * negatives, on 5,000-item subsets of Diginetica and YooChoose 1/64 as on the full data sets. On Diginetica's 5,000 most clicked items it tied dot products trained
  * centrally (validation P@20 / MRR@20 71.31 / 28.54 against 70.62 / 27.43) and was far ahead
  * trained by devices: held-out 58.22 / 26.35 against 46.07 / 14.88 without noise, 28.29 / 22.92
  * against 20.84 / 16.58 at ε = 8; YooChoose 1/64's alike (docs/MODEL.md, "Mid-size

@@ -219,7 +219,7 @@ export class FedrecWorker implements WorkerApi {
 
   /** A personal fine-tune, in turn with participations (one tfjs run at a time). */
   private fineTune(model: GlobalModel, sessions: readonly number[][]): Promise<Float32Array> {
-    return this.exclusive(() => this.onBackend('personalisation', async () => (await (await runtime()).trainLocal(model, sessions)).weights))
+    return this.exclusive(() => this.onBackend('personalisation', async () => (await (await runtime()).fineTunePersonal(model, sessions)).weights))
   }
 
   /**
@@ -356,14 +356,18 @@ export class FedrecWorker implements WorkerApi {
     const history = await this.history.get(model)
     const { sessions } = history
     if (sessions.every((s) => s.length < 2)) return { status: 'skipped', reason: 'no_history', roundId: round.roundId }
-    // The weights trained here become the personal model, unless the history is erased meanwhile.
+    // The weights trained here may become the personal model, unless the history is erased meanwhile.
     const personalEpoch = this.personal.generation
-    const keepPersonal = (weights: Float32Array) => this.personal.save({ baseVersion: model.bundle.version, historyKey: history.key, weights }, personalEpoch)
-
     const t0 = performance.now()
     await markTraining(this.store, round.roundId)
     const { weights } = await this.onBackend('training', async () => (await runtime()).trainLocal(model, sessions)).finally(() => clearTraining(this.store))
     const trainMs = performance.now() - t0
+    // A small catalogue's personal model trains longer than an update (PERSONAL_TRAIN): there the
+    // next ranking fine-tunes it instead.
+    const asPersonal = (await runtime()).updateIsPersonal(model)
+    const keepPersonal = async (w: Float32Array) => {
+      if (asPersonal) await this.personal.save({ baseVersion: model.bundle.version, historyKey: history.key, weights: w }, personalEpoch)
+    }
     // The weights the device downloaded and trained from (dequantised when the model travels as
     // int8 rows): the delta is measured from them, so the server's mean delta is the mean step.
     const global = model.bundle.weights

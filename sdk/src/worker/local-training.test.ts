@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ROW_SCALE_DEFAULTS } from '../../../aggregator/src/index.js'
 import { catalogueConfig, initWeights, itemTableRows, modelLayout } from '../model/index.js'
 import { COSINE_ABOVE } from '../model/config.js'
-import { FULL_SOFTMAX_UP_TO, localTrainOptions, LOCAL_TRAIN, SAMPLED_LOCAL_TRAIN, trainLocal } from './local-training.js'
+import { fineTunePersonal, localTrainOptions, LOCAL_TRAIN, PERSONAL_FULL_SOFTMAX_UP_TO, PERSONAL_TRAIN, personalTrainOptions, trainLocal, updateIsPersonal } from './local-training.js'
 import { cpuSegmentSumConfig, replaceKernels } from './kernels/js-kernels.js'
 import type { GlobalModel } from './model-cache.js'
 
@@ -23,25 +23,47 @@ function globalModel(numItems: number): GlobalModel {
 }
 
 describe('local training', () => {
-  it('keeps the full softmax for a small shop and samples negatives for a large catalogue', () => {
-    expect(localTrainOptions(194)).toBe(LOCAL_TRAIN)
-    expect(localTrainOptions(FULL_SOFTMAX_UP_TO + 1)).toBe(SAMPLED_LOCAL_TRAIN)
-    expect(SAMPLED_LOCAL_TRAIN.sampledNegatives).toBeGreaterThan(0)
-    expect(localTrainOptions(50_000, LOCAL_TRAIN)).toEqual({ ...LOCAL_TRAIN, sampledNegatives: SAMPLED_LOCAL_TRAIN.sampledNegatives })
-    expect(localTrainOptions(50_000, { ...LOCAL_TRAIN, sampledNegatives: 8 }).sampledNegatives).toBe(8)
+  it('samples negatives on every catalogue unless told otherwise', () => {
+    expect(localTrainOptions()).toBe(LOCAL_TRAIN)
+    expect(LOCAL_TRAIN.sampledNegatives).toBeGreaterThan(0)
+    const { sampledNegatives: _, ...named } = LOCAL_TRAIN
+    expect(localTrainOptions(named)).toEqual(LOCAL_TRAIN)
+    expect(localTrainOptions({ ...LOCAL_TRAIN, sampledNegatives: 0 }).sampledNegatives).toBe(0)
   })
 
   it('is the schedule the edge\'s row-scale defaults and the catalogue\'s model assume', () => {
-    expect(ROW_SCALE_DEFAULTS.fullSoftmaxUpTo).toBe(FULL_SOFTMAX_UP_TO)
-    // The cosine model with repeat scores was validated where training samples its negatives.
-    expect(COSINE_ABOVE).toBe(FULL_SOFTMAX_UP_TO)
-    expect(ROW_SCALE_DEFAULTS.negativeDraws).toBe(SAMPLED_LOCAL_TRAIN.sampledNegatives * SAMPLED_LOCAL_TRAIN.epochs)
+    // Row scales and the cosine model were both chosen above 2,000 items.
+    expect(ROW_SCALE_DEFAULTS.scaleRowsAbove).toBe(COSINE_ABOVE)
+    expect(ROW_SCALE_DEFAULTS.negativeDraws).toBe(LOCAL_TRAIN.sampledNegatives * LOCAL_TRAIN.epochs)
   })
 
-  it('trains a large catalogue with the federated simulation\'s schedule by default', async () => {
-    const { examples, losses } = await trainLocal(globalModel(43_097), [[3, 17, 3, 40_000], [17, 8_000, 12_345]])
-    expect(examples).toBe(5)
-    expect(losses).toHaveLength(SAMPLED_LOCAL_TRAIN.epochs)
+  for (const items of [194, 43_097]) {
+    it(`trains a ${items.toLocaleString('en-US')}-item catalogue with the federated simulation's schedule by default, moving only the rows it touched`, async () => {
+      const model = globalModel(items)
+      const { weights, examples, losses } = await trainLocal(model, [[3, 17, 3, 150], [17, 80, 123]])
+      expect(examples).toBe(5)
+      expect(losses).toHaveLength(LOCAL_TRAIN.epochs)
+      const d = catalogueConfig(items, 0).dim
+      let movedRows = 0
+      for (let r = 1; r <= items; r++) if (weights.subarray(r * d, r * d + d).some((w, k) => w !== model.bundle.weights[r * d + k])) movedRows++
+      // the sessions' 5 items and at most 64 negatives a step (2 steps)
+      expect(movedRows).toBeGreaterThanOrEqual(5)
+      expect(movedRows).toBeLessThanOrEqual(5 + LOCAL_TRAIN.sampledNegatives * LOCAL_TRAIN.epochs)
+    })
+  }
+
+  it('fine-tunes a small catalogue\'s personal model longer, over the full softmax, and a large one as an update', async () => {
+    expect(personalTrainOptions(194)).toBe(PERSONAL_TRAIN)
+    expect(localTrainOptions(PERSONAL_TRAIN).sampledNegatives).toBe(0)
+    expect(personalTrainOptions(PERSONAL_FULL_SOFTMAX_UP_TO + 1)).toBe(LOCAL_TRAIN)
+    expect(updateIsPersonal(globalModel(194))).toBe(false)
+    expect(updateIsPersonal(globalModel(43_097))).toBe(true)
+    const model = globalModel(194)
+    const { weights, losses } = await fineTunePersonal(model, [[3, 17, 3, 150], [17, 80, 123]])
+    expect(losses).toHaveLength(PERSONAL_TRAIN.epochs)
+    // the full softmax moves every item's row
+    const d = catalogueConfig(194, 0).dim
+    for (let r = 1; r <= 194; r++) expect(weights.subarray(r * d, r * d + d).some((w, k) => w !== model.bundle.weights[r * d + k])).toBe(true)
   })
 
   for (const items of [43_097, 100_000]) {

@@ -7,4 +7,4 @@
 import './kernels/gradients.js'
 
 export { selectBackend } from './backend.js'
-export { trainLocal } from './local-training.js'
+export { fineTunePersonal, trainLocal, updateIsPersonal } from './local-training.js'

@@ -49,8 +49,8 @@ const sampled = { ...schedule, sampledNegatives: 16 } satisfies TrainOptions
 
 /**
  * Every model path the worker can take, and a compact table's full softmax, which the worker
- * never runs (compact tables start above COMPACT_OWN + COMPACT_SHARED items, sampled softmax
- * above FULL_SOFTMAX_UP_TO) but the model supports.
+ * never runs (compact tables start above COMPACT_OWN + COMPACT_SHARED items; the worker samples
+ * negatives on every catalogue above 64 items) but the model supports.
  */
 const paths: [string, SessionModelConfig, TrainOptions][] = [
   ['full softmax, Adam', small, schedule],
