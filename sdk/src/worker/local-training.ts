@@ -17,7 +17,8 @@ import { itemCategories } from './score-js.js'
  * Small catalogues sample too. Their schedule was the full softmax (8 epochs of 32 at 0.02, now
  * {@link PERSONAL_TRAIN}) until 2026-12-07: in 40 simulated rounds × 128 clients at ε = 8 it
  * reached held-out P@20 / MRR@20 3.70 / 0.78 on Diginetica's 2,000 most clicked items against
- * 25.69 / 18.95 sampled, and 64.36 / 30.00 on its 200 most clicked against 80.53 / 40.36; 2
+ * 25.69 / 18.95 sampled (YooChoose 1/64's 2,000: 14.09 / 3.88 against 34.41 / 14.09), and
+ * 64.36 / 30.00 on Diginetica's 200 most clicked against 80.53 / 40.36; 2
  * epochs of 64 at 0.01 over the full softmax reached 6.02 / 1.85 on the 2,000, so the full
  * softmax is the cause, not the length (docs/results/validation/federated.md, "Small
  * catalogues"). A full-softmax gradient moves every row of the table, most of them by what a
