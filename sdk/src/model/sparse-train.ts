@@ -362,7 +362,7 @@ export class RowSparseTrainer {
         const rowsInit = tf.tensor2d(rowsData, [U, d])
         const rowsVar = tf.variable(rowsInit, true)
         rowsInit.dispose()
-        const { lossValue, rowGrad, denseGrads } = tf.tidy(() => {
+        const { lossValue, rowGrad, denseGradTensors, has } = tf.tidy(() => {
           const x = tf.tensor2d(xl, [n, L], 'int32')
           const xG = tf.tensor2d(xg, [n, L], 'int32')
           const y = tf.tensor1d(yl, 'int32')
@@ -412,12 +412,18 @@ export class RowSparseTrainer {
             return softmaxCrossEntropy(logits as tf.Tensor2D, firstColumn)
           }
           const { value, grads } = tf.variableGrads(f, [rowsVar, ...model.denseVars])
-          const denseGrads = model.denseVars.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined)
-          return { lossValue: value, rowGrad: grads[rowsVar.name]!, denseGrads }
+          // A variable the loss does not reach has no gradient: an empty placeholder, read as none.
+          const has = model.denseVars.map((v) => grads[v.name] !== undefined)
+          return { lossValue: value, rowGrad: grads[rowsVar.name]!, denseGradTensors: model.denseVars.map((v) => grads[v.name] ?? tf.zeros([0])), has }
         })
+        // Read back asynchronously: on WebGPU a synchronous read (dataSync) of the dense gradients
+        // aborted the worker's next asynchronous read ("A valid external Instance reference no
+        // longer exists", SwiftShader, test/backends.test.ts).
         const g = (await rowGrad.data()) as Float32Array
+        const denseRead = await Promise.all(denseGradTensors.map(async (t) => (await t.data()) as Float32Array))
+        const denseGrads = denseRead.map((r, i) => (has[i] ? r : undefined))
         sum += (await lossValue.data())[0]!
-        tf.dispose([rowGrad, lossValue, rowsVar])
+        tf.dispose([rowGrad, lossValue, rowsVar, ...denseGradTensors])
         this.step(W, rows, g, d, denseW, denseGrads, kind, opts.learningRate)
         batches++
         steps++
