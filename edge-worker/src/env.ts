@@ -114,7 +114,7 @@ export interface RoundSettings {
   readonly uploadBudgetBytes: number
   /**
    * Per-row scales of the item table's summed update (FedSubAvg; docs/MODEL.md, "Row scales"),
-   * applied to models that carry popularity and train with sampled negatives; null: plain FedAvg.
+   * applied to models that carry popularity and have more than `scaleRowsAbove` items; null: plain FedAvg.
    */
   readonly rowScale: (RowScaleOptions & { readonly scaleRowsAbove: number; readonly noiseTolerance: number }) | null
 }
