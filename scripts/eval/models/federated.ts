@@ -138,16 +138,13 @@ export class FederatedSim extends NeuralRecommender {
     const k = intParam(p, 'clients_k', FED_DEFAULTS.sessionsPerClient, 1)
     const cohort = intParam(p, 'cohort', opts.quick ? FED_QUICK.cohort : FED_DEFAULTS.cohort, 1)
     const rounds = intParam(p, 'rounds', opts.quick ? FED_QUICK.rounds : FED_DEFAULTS.rounds, 1)
-    // The devices' own schedule (sampled softmax on every catalogue).
-    this.index = itemIndex(data)
-    const device = LOCAL_TRAIN
-    const localEpochs = intParam(p, 'local_epochs', device.epochs, 1)
-    const localLr = floatParam(p, 'local_lr', device.learningRate, 0, 10)
-    const localBatch = intParam(p, 'local_batch', device.batchSize, 1)
+    const localEpochs = intParam(p, 'local_epochs', LOCAL_TRAIN.epochs, 1)
+    const localLr = floatParam(p, 'local_lr', LOCAL_TRAIN.learningRate, 0, 10)
+    const localBatch = intParam(p, 'local_batch', LOCAL_TRAIN.batchSize, 1)
     // The clients' optimizer: Adam (as the SDK's devices) or plain SGD.
     const localOpt = choiceParam(p, 'local_opt', Object.values(OptimizerName), OptimizerName.Adam)
     // Uniform negatives a local step; 0: the full softmax.
-    const negatives = intParam(p, 'negatives', device.sampledNegatives, 0)
+    const negatives = intParam(p, 'negatives', LOCAL_TRAIN.sampledNegatives, 0)
     // `server_opt`: FedAvg, FedAvgM (server momentum `momentum`, Hsu et al. 2019) or FedAdam (Reddi et al. 2021).
     const serverOpt = choiceParam(p, 'server_opt', Object.values(ServerOptimizer), ServerOptimizer.FedAvg)
     const momentum = floatParam(p, 'momentum', FEDAVGM_DEFAULTS.momentum, 0, 0.999)
@@ -171,6 +168,7 @@ export class FederatedSim extends NeuralRecommender {
     const lrSchedule = lrEnd < 1 && rounds >= 2 ? { rounds, end: lrEnd } : null
 
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
+    this.index = itemIndex(data)
     const cfg = modelConfig(this.index.numItems, p, dp)
     const fitSessions = modelSessions(held.fit, this.index)
     const warmCount = Math.floor(fitSessions.length * warmShare)
@@ -260,8 +258,8 @@ export class FederatedSim extends NeuralRecommender {
           learningRate: localLr,
           optimizer: localOpt,
           seed: seed + r * 7919 + c,
-          ...(negatives > 0 ? { sampledNegatives: negatives } : {}),
-          bucketByLength: device.bucketByLength,
+          sampledNegatives: negatives, // 0: the full softmax (SessionModel.train)
+          bucketByLength: LOCAL_TRAIN.bucketByLength,
         })
         const trained = await model.getWeights()
         for (let i = 0; i < trained.length; i++) trained[i] = trained[i]! - published[i]!
