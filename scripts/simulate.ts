@@ -29,16 +29,18 @@ const USAGE = `usage: npm run simulate -- [--shoppers N] [--rounds R] [--url URL
   --concurrency C     shoppers browsing at once (default 2)
   --clip C, --noise Z, --noise-mode local|distributed
                       round settings of a wrangler dev that simulate starts itself
-                      (defaults 5, 0.1, distributed)
+                      (defaults 1.5, 0.1, distributed)
   --serve             keep a wrangler dev that simulate started running afterwards (Ctrl-C stops)`
 
 /**
- * Clip norm of the edge simulate starts: local updates of the demo model have L2 norms of about
- * 10, so C = 5 keeps half their length; with C = 1 the model moves visibly only after several more
- * rounds (measured with 4 shoppers: P@20 from 10 % to about 30 % in 4–6 rounds at C = 5, z = 0.1,
- * against about 13 % at C = 1).
+ * Clip norm of the edge simulate starts: about the median L2 norm of the demo shoppers' updates
+ * (1.40 over 4 shoppers × 5 sessions held, 1.36–1.45: `npx tsx scripts/simulate/update-norms.ts`).
+ * A larger clip only adds noise (z·C) that the updates do not fill. Measured with 4 shoppers, 5
+ * rounds, z = 0.1, one run each (P@20 after each round, from 10.1 %): C = 1.5 → 9.5, 9.8, 15.0,
+ * 22.0, 24.5 %; C = 1 → 11.9, 11.3, 14.4, 15.9, 19.9 %; C = 5 → 11.9, 11.0, 12.2, 7.0, 8.6 %.
+ * (C was 5 until 2026-12-07, when the updates trained over the full softmax had norms near 10.)
  */
-const DEFAULT_CLIP = 5
+const DEFAULT_CLIP = 1.5
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback
