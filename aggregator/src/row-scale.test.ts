@@ -59,6 +59,18 @@ describe('modelRowScales', () => {
     expect(r.scales[items]!).toBeLessThanOrEqual(ROW_SCALE_DEFAULTS.maxScale)
   })
 
+  it('scales a small catalogue too, less: its devices\' negatives reach most rows', () => {
+    const small = 194
+    const d = model({ layout: [{ name: 'item_emb', shape: [small + 1, 4] }], vocab: Array.from({ length: small }, (_, i) => `sku-${i}`), popularity: Array.from({ length: small }, (_, i) => small - i) })
+    const r = modelRowScales(d, ROW_SCALE_DEFAULTS)!
+    expect(r.scales.length).toBe(small + 1)
+    // A row no click reaches is still drawn as a negative with P = 1 − e^(−128 / 194).
+    const tail = 1 / (1 - Math.exp(-ROW_SCALE_DEFAULTS.negativeDraws / small))
+    expect(r.scales[small]!).toBeGreaterThan(1)
+    expect(r.scales[small]!).toBeLessThanOrEqual(tail)
+    expect(Math.max(...modelRowScales(model(), ROW_SCALE_DEFAULTS)!.scales)).toBeGreaterThan(tail)
+  })
+
   it('finds the table where the layout puts it', () => {
     const layout = [{ name: 'pos_emb', shape: [10, 4] }, { name: 'item_emb', shape: [items + 1, 4] }]
     expect(modelRowScales(model({ layout }), ROW_SCALE_DEFAULTS)?.offset).toBe(40)
@@ -67,7 +79,6 @@ describe('modelRowScales', () => {
   it('leaves plain FedAvg where there is nothing to scale', () => {
     const { popularity: _, ...noPopularity } = model()
     expect(modelRowScales(noPopularity, ROW_SCALE_DEFAULTS), 'no popularity').toBeNull()
-    expect(modelRowScales(model(), { ...ROW_SCALE_DEFAULTS, scaleRowsAbove: items }), 'a small catalogue').toBeNull()
     expect(modelRowScales(model({ layout: [{ name: 'item_emb', shape: [1001, 4] }] }), ROW_SCALE_DEFAULTS), 'a compact table').toBeNull()
     expect(modelRowScales(model(), { ...ROW_SCALE_DEFAULTS, maxScale: 1 })).toBeNull()
     expect(() => modelRowScales(model({ popularity: [1, 2] }), ROW_SCALE_DEFAULTS)).toThrow(/popularity has 2 entries/)

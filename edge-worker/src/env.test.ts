@@ -49,7 +49,6 @@ describe('row scales (FedSubAvg)', () => {
       maxScale: 16,
       clicksPerClient: 40,
       negativeDraws: 512,
-      scaleRowsAbove: ROW_SCALE_DEFAULTS.scaleRowsAbove,
       noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
     })
     expect(roundSettings(env({ FEDREC_ROW_SCALE: 'off' })).rowScale).toBeNull()

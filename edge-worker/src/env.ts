@@ -114,9 +114,9 @@ export interface RoundSettings {
   readonly uploadBudgetBytes: number
   /**
    * Per-row scales of the item table's summed update (FedSubAvg; docs/MODEL.md, "Row scales"),
-   * applied to models that carry popularity and have more than `scaleRowsAbove` items; null: plain FedAvg.
+   * applied to models that carry popularity, whatever their size; null: plain FedAvg.
    */
-  readonly rowScale: (RowScaleOptions & { readonly scaleRowsAbove: number; readonly noiseTolerance: number }) | null
+  readonly rowScale: (RowScaleOptions & { readonly noiseTolerance: number }) | null
 }
 
 /** One of `allowed`, or the default when unset. @throws Error naming the variable */
@@ -250,7 +250,6 @@ function rowScaleSetting(env: Env): RoundSettings['rowScale'] {
     maxScale,
     clicksPerClient: num(env.FEDREC_ROW_SCALE_CLICKS, 'FEDREC_ROW_SCALE_CLICKS', ROW_SCALE_DEFAULTS.clicksPerClient, (n) => n > 0),
     negativeDraws: num(env.FEDREC_ROW_SCALE_NEGATIVES, 'FEDREC_ROW_SCALE_NEGATIVES', ROW_SCALE_DEFAULTS.negativeDraws, (n) => n >= 0),
-    scaleRowsAbove: ROW_SCALE_DEFAULTS.scaleRowsAbove,
     noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
   }
 }

@@ -224,7 +224,7 @@ export class FederatedSim extends NeuralRecommender {
       noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
     })
     const rowPerItem = layout[0]!.shape[0] === cfg.numItems + 1
-    const rowScales = rowScaleMax > 1 && rowPerItem && cfg.numItems > ROW_SCALE_DEFAULTS.scaleRowsAbove ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
+    const rowScales = rowScaleMax > 1 && rowPerItem ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
     if (rowScales) opts.log(`row scales (at most ${rowScaleMax.toPrecision(3)}): ${describeScales(rowScales)}`)
     const rand = mulberry32(seed ^ 0x5eed)
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices

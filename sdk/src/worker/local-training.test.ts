@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ROW_SCALE_DEFAULTS } from '../../../aggregator/src/index.js'
 import { catalogueConfig, initWeights, itemTableRows, modelLayout } from '../model/index.js'
-import { COSINE_ABOVE } from '../model/config.js'
 import { fineTunePersonal, localTrainOptions, LOCAL_TRAIN, PERSONAL_FULL_SOFTMAX_UP_TO, PERSONAL_TRAIN, personalTrainOptions, trainLocal, updateIsPersonal } from './local-training.js'
 import { cpuSegmentSumConfig, replaceKernels } from './kernels/js-kernels.js'
 import type { GlobalModel } from './model-cache.js'
@@ -38,9 +37,7 @@ describe('local training', () => {
     expect(localTrainOptions({ ...LOCAL_TRAIN, sampledNegatives: 0 }).sampledNegatives).toBe(0)
   })
 
-  it('is the schedule the edge\'s row-scale defaults and the catalogue\'s model assume', () => {
-    // Row scales and the cosine model were both chosen above 2,000 items.
-    expect(ROW_SCALE_DEFAULTS.scaleRowsAbove).toBe(COSINE_ABOVE)
+  it('is the schedule the edge\'s row-scale defaults assume', () => {
     expect(ROW_SCALE_DEFAULTS.negativeDraws).toBe(LOCAL_TRAIN.sampledNegatives * LOCAL_TRAIN.epochs)
   })
 
