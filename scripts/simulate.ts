@@ -36,8 +36,10 @@ const USAGE = `usage: npm run simulate -- [--shoppers N] [--rounds R] [--url URL
  * Clip norm of the edge simulate starts: about the median L2 norm of the demo shoppers' updates
  * (1.40 over 4 shoppers × 5 sessions held, 1.36–1.45: `npx tsx scripts/simulate/update-norms.ts`).
  * A larger clip only adds noise (z·C) that the updates do not fill. Measured with 4 shoppers, 5
- * rounds, z = 0.1, one run each (P@20 after each round, from 10.1 %): C = 1.5 → 9.5, 9.8, 15.0,
- * 22.0, 24.5 %; C = 1 → 11.9, 11.3, 14.4, 15.9, 19.9 %; C = 5 → 11.9, 11.0, 12.2, 7.0, 8.6 %.
+ * rounds, z = 0.1 and the edge's η = 1 of the time, one run each (P@20 after each round, from
+ * 10.1 %): C = 1.5 → 9.5, 9.8, 15.0, 22.0, 24.5 %; C = 1 → 11.9, 11.3, 14.4, 15.9, 19.9 %;
+ * C = 5 → 11.9, 11.0, 12.2, 7.0, 8.6 %. With the edge's η = 4 (FEDAVG_SERVER_LR) and C = 1.5:
+ * 9.8, 24.8, 29.4, 29.1, 32.7 %.
  * (C was 5 until 2026-12-07, when the updates trained over the full softmax had norms near 10.)
  */
 const DEFAULT_CLIP = 1.5

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelBundle, RoundLedgerEntry } from '../aggregator/src/index.js'
-import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, PLAIN_FEDAVG, startEdge, type EdgeServer } from './support/edge.js'
 import { deviceUpdate, getModel, getRound, postUpdate, reasonOf } from './support/rounds.js'
 
 /** Max |w' − (w + η·ΣΔ/n)| over the weights. */
@@ -24,7 +24,7 @@ describe('crash mid-round and concurrent submissions', () => {
   const COHORT = 12
   let edge: EdgeServer
   beforeAll(async () => {
-    edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: String(COHORT), FEDREC_EXPECTED_CLIENTS: String(COHORT), FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_RATE_LIMIT: '100000', FEDREC_UPLOAD_RATE_LIMIT: '100000', ...EXACT_MODEL } })
+    edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: String(COHORT), FEDREC_EXPECTED_CLIENTS: String(COHORT), FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_RATE_LIMIT: '100000', FEDREC_UPLOAD_RATE_LIMIT: '100000', ...EXACT_MODEL, ...PLAIN_FEDAVG } })
   })
   afterAll(async () => {
     await edge?.stop()
@@ -90,7 +90,7 @@ describe('checkpointed running sum', () => {
   const COHORT = 24
   let edge: EdgeServer
   beforeAll(async () => {
-    edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: String(COHORT), FEDREC_EXPECTED_CLIENTS: String(COHORT), FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_RATE_LIMIT: '100000', FEDREC_UPLOAD_RATE_LIMIT: '100000', ...EXACT_MODEL } })
+    edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: String(COHORT), FEDREC_EXPECTED_CLIENTS: String(COHORT), FEDREC_NOISE_MULTIPLIER: '0.1', FEDREC_RATE_LIMIT: '100000', FEDREC_UPLOAD_RATE_LIMIT: '100000', ...EXACT_MODEL, ...PLAIN_FEDAVG } })
   })
   afterAll(async () => {
     await edge?.stop()
@@ -119,7 +119,7 @@ describe('round deadline', () => {
   const ROUND_SECONDS = 4
   let edge: EdgeServer
   beforeAll(async () => {
-    edge = await startEdge({ vars: { FEDREC_ROUND_SECONDS: String(ROUND_SECONDS), FEDREC_MIN_CLIENTS: '2', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_NOISE_MULTIPLIER: '0.1', ...EXACT_MODEL } })
+    edge = await startEdge({ vars: { FEDREC_ROUND_SECONDS: String(ROUND_SECONDS), FEDREC_MIN_CLIENTS: '2', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_NOISE_MULTIPLIER: '0.1', ...EXACT_MODEL, ...PLAIN_FEDAVG } })
   })
   afterAll(async () => {
     await edge?.stop()

@@ -16,7 +16,7 @@ import {
   type RoundLedgerEntry,
 } from '../aggregator/src/index.js'
 import { honestPayload } from '../aggregator/src/testing/payloads.js'
-import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, PLAIN_FEDAVG, startEdge, type EdgeServer } from './support/edge.js'
 import { getModel, getRound, postUpdate } from './support/rounds.js'
 
 let edge: EdgeServer
@@ -67,6 +67,7 @@ beforeAll(async () => {
       FEDREC_CLIP_COUNT_STDDEV: '1.5',
       FEDREC_SERVER_OPTIMIZER: 'fedadam',
       ...EXACT_MODEL,
+      ...PLAIN_FEDAVG,
       FEDREC_SERVER_LR: String(LR),
       FEDREC_TARGET_DELTA: String(DELTA),
     },

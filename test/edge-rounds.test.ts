@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelBundle, RoundConfig } from '../aggregator/src/index.js'
-import { EXACT_MODEL, REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, PLAIN_FEDAVG, REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { applyFedAvg, decodeModel, encodeModel, RoundSum } from '../aggregator/src/index.js'
@@ -20,7 +20,7 @@ const model = (): Promise<ModelBundle> => getModel(edge.url)
 const post = (body: Uint8Array | string, contentType?: string) => postUpdate(edge.url, body, contentType)
 
 beforeAll(async () => {
-  edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: '2', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_SERVER_LR: String(SERVER_LR), FEDREC_NOISE_MULTIPLIER: '0.05', FEDREC_CLIP_NORM: '1', ...EXACT_MODEL } })
+  edge = await startEdge({ vars: { FEDREC_MIN_CLIENTS: '2', FEDREC_EXPECTED_CLIENTS: '3', ...PLAIN_FEDAVG, FEDREC_SERVER_LR: String(SERVER_LR), FEDREC_NOISE_MULTIPLIER: '0.05', FEDREC_CLIP_NORM: '1', ...EXACT_MODEL } })
 })
 afterAll(async () => {
   await edge?.stop()

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { applyFedAvg, decodeUpdate, rowSubsetPlan, scatterSubset, subsetRows, uploadLayout, layoutSize, type ModelBundle } from '../aggregator/src/index.js'
 import { honestPayload } from '../aggregator/src/testing/payloads.js'
-import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, PLAIN_FEDAVG, startEdge, type EdgeServer } from './support/edge.js'
 import { getModel, getRound, postUpdate, reasonOf } from './support/rounds.js'
 
 const BUDGET = 30_000
@@ -15,7 +15,7 @@ let edge: EdgeServer
 
 beforeAll(async () => {
   edge = await startEdge({
-    vars: { FEDREC_MIN_CLIENTS: '2', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_UPDATE_ENCODING: 'float32', FEDREC_UPLOAD_BUDGET_BYTES: String(BUDGET), ...EXACT_MODEL },
+    vars: { FEDREC_MIN_CLIENTS: '2', FEDREC_EXPECTED_CLIENTS: '3', FEDREC_UPDATE_ENCODING: 'float32', FEDREC_UPLOAD_BUDGET_BYTES: String(BUDGET), ...EXACT_MODEL, ...PLAIN_FEDAVG },
   })
 })
 afterAll(async () => {

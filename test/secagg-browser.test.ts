@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeUpdate, type RoundConfig, type RoundLedgerEntry } from '../aggregator/src/index.js'
 import { cohortScale, decodeMaskedInput, type SecureRoundConfig } from '../aggregator/src/secagg/index.js'
 import { captureRequests, echoConsole, launchChromium, type CapturedRequest } from './support/browser.js'
-import { EXACT_MODEL, REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, PLAIN_FEDAVG, REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
 import { findLeaks } from './support/privacy-guard.js'
 import { getModel } from './support/rounds.js'
 
@@ -84,6 +84,7 @@ beforeAll(async () => {
     vars: {
       FEDREC_SECURE_AGGREGATION: 'on',
       ...EXACT_MODEL,
+      ...PLAIN_FEDAVG,
       FEDREC_NOISE_MODE: 'distributed',
       FEDREC_NOISE_MULTIPLIER: '1',
       FEDREC_CLIP_NORM: '1',

@@ -9,7 +9,7 @@ import { layoutSize, privatizeInPlace, scatterSubset, seededRandomFill, subsetRo
 import { cohortScale } from '../aggregator/src/secagg/index.js'
 import { runSecureAggregation, type ApiCall, type SecureRound } from '../sdk/src/worker/secure-aggregation.js'
 import { seededDelta } from '../aggregator/src/testing/payloads.js'
-import { EXACT_MODEL, startEdge, type EdgeServer } from './support/edge.js'
+import { EXACT_MODEL, PLAIN_FEDAVG, startEdge, type EdgeServer } from './support/edge.js'
 import { getModel, getRound } from './support/rounds.js'
 
 let edge: EdgeServer
@@ -31,10 +31,11 @@ function closesTabAt(from: string): ApiCall {
   }
 }
 
-/** The secure rounds both edges here run: distributed noise, a float32 model, 4 clients. */
+/** The secure rounds the edges here run: distributed noise, a float32 model, plain FedAvg at η = 1, 4 clients. */
 const SECURE_ROUND = {
   FEDREC_SECURE_AGGREGATION: 'on',
   ...EXACT_MODEL,
+  ...PLAIN_FEDAVG,
   FEDREC_NOISE_MODE: 'distributed',
   FEDREC_NOISE_MULTIPLIER: '0.5',
   FEDREC_CLIP_NORM: '1',
@@ -70,7 +71,6 @@ beforeAll(async () => {
       ...SECURE_ROUND,
       FEDREC_SECAGG_COHORT_SIZE: String(COHORT),
       FEDREC_SECAGG_STEP_SECONDS: '4',
-      FEDREC_SERVER_LR: '1',
     },
   })
 })

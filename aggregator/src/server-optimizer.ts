@@ -27,6 +27,21 @@ export interface FedAdamOptions {
  */
 export const FEDADAM_DEFAULTS = { beta1: 0.9, beta2: 0.99, tau: 1e-3 } as const satisfies FedAdamOptions
 
+/**
+ * FedAvg's default server learning rate η. 4 is what the evaluation harness chose under DP
+ * (scripts/eval/models/federated.ts, `FED_DEFAULTS.dpServerLr`: Diginetica at ε = 8, 128
+ * clients a round, held-out P@20 at round 40 4.80 for η = 4 against 2.76 for 12, since the noise
+ * on the step grows with η as the signal does), and without noise, with row scales, it ends
+ * within a curve's noise of the 8 chosen there (Diginetica 28.06 / 14.70 against 28.47 / 14.62
+ * held-out P@20 / MRR@20, YooChoose 1/64 52.55 / 18.70 against 51.84 / 16.99;
+ * docs/results/validation/federated.md). It was 1 until 2026-12-07; the demo store's 4
+ * simulated shoppers (clip 1.5, z = 0.1, a Node mirror of `npm run simulate`, 3 seeds) ended 5
+ * rounds at P@20 23.9, 20.5, 23.2 % with η = 1, 34.9, 26.4, 29.1 % with 2 and 31.8, 33.2,
+ * 27.1 % with 4.
+ * @example FEDAVG_SERVER_LR // 4
+ */
+export const FEDAVG_SERVER_LR = 4
+
 /** FedAvgM's hyper-parameter. */
 export interface FedAvgMOptions {
   /** β of v ← β·v + Δ. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { modelEncodingFor, roundUpdateEncodingFor, ROW_SCALE_DEFAULTS, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
+import { FEDAVG_SERVER_LR, modelEncodingFor, roundUpdateEncodingFor, ROW_SCALE_DEFAULTS, WIRE_DEFAULTS } from '../../aggregator/src/index.js'
 import { roundSettings, type Env } from './env.js'
 
 const env = (vars: Partial<Record<keyof Env, string>>): Env => vars as unknown as Env
@@ -64,8 +64,9 @@ describe('row scales (FedSubAvg)', () => {
 })
 
 describe('server optimizer settings', () => {
-  it('default to FedAvg with η = 1; fedavgm takes β from FEDREC_SERVER_MOMENTUM (default 0.9)', () => {
-    expect(roundSettings(env({})).serverStep).toMatchObject({ optimizer: 'fedavg', serverLearningRate: 1 })
+  it('default to FedAvg with η = 4; fedavgm takes β from FEDREC_SERVER_MOMENTUM (default 0.9)', () => {
+    expect(roundSettings(env({})).serverStep).toMatchObject({ optimizer: 'fedavg', serverLearningRate: FEDAVG_SERVER_LR })
+    expect(FEDAVG_SERVER_LR).toBe(4)
     expect(roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'fedavgm' })).serverStep).toMatchObject({ optimizer: 'fedavgm', momentum: 0.9, serverLearningRate: 1 })
     expect(roundSettings(env({ FEDREC_SERVER_OPTIMIZER: 'fedavgm', FEDREC_SERVER_MOMENTUM: '0.5' })).serverStep).toMatchObject({ momentum: 0.5 })
   })

@@ -1,5 +1,5 @@
 /** Bindings and variables of the edge worker, and the round settings read from them. */
-import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ROW_SCALE_DEFAULTS, ROW_SUBSET_DEFAULTS, ServerOptimizer, UpdateEncoding, UPLOAD_BUDGET_BYTES, WIRE_DEFAULTS, type AdaptiveClipRound, type RowScaleOptions, type SecureAggregationRound, type ServerLrSchedule, type ServerStepSettings } from '../../aggregator/src/index.js'
+import { adaptiveClipRound, ADAPTIVE_CLIP_DEFAULTS, FEDADAM_DEFAULTS, FEDAVG_SERVER_LR, FEDAVGM_DEFAULTS, ModelEncoding, NoiseMode, ROW_SCALE_DEFAULTS, ROW_SUBSET_DEFAULTS, ServerOptimizer, UpdateEncoding, UPLOAD_BUDGET_BYTES, WIRE_DEFAULTS, type AdaptiveClipRound, type RowScaleOptions, type SecureAggregationRound, type ServerLrSchedule, type ServerStepSettings } from '../../aggregator/src/index.js'
 import type { GuardVars } from './guard-settings.js'
 import type { RateLimitBindings } from './rate-limiter.js'
 import type { RoundCoordinator } from './round-coordinator.js'
@@ -175,8 +175,10 @@ export function roundSettings(env: Env): RoundSettings {
     throw new Error(`FEDREC_SERVER_OPTIMIZER=${optimizer} must be fedavg, fedavgm or fedadam`)
   }
   // FedAdam's step is ~η per coordinate whatever the delta's scale, so it needs a much smaller η
-  // than FedAvg's 1 (Reddi et al. 2021 tune it in 10^[-3, 0]).
-  const serverLearningRate = num(env.FEDREC_SERVER_LR, 'FEDREC_SERVER_LR', optimizer === ServerOptimizer.FedAdam ? 0.01 : 1, (n) => n > 0)
+  // (Reddi et al. 2021 tune it in 10^[-3, 0]); FedAvgM's velocity sums about 1 / (1 − β) = 10
+  // deltas, so it keeps η = 1 (Hsu et al. 2019); FedAvg takes the harness's DP choice.
+  const defaultLr = optimizer === ServerOptimizer.FedAdam ? 0.01 : optimizer === ServerOptimizer.FedAvgM ? 1 : FEDAVG_SERVER_LR
+  const serverLearningRate = num(env.FEDREC_SERVER_LR, 'FEDREC_SERVER_LR', defaultLr, (n) => n > 0)
   const serverStep: ServerStepSettings =
     optimizer === ServerOptimizer.FedAdam
       ? {

@@ -17,6 +17,14 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..')
  */
 export const EXACT_MODEL = { FEDREC_MODEL_ENCODING: 'float32' } as const
 
+/**
+ * Vars for a test that checks the server's step against plain FedAvg at η = 1: no row scales
+ * (they apply to every catalogue whose noise allows them; test/edge-row-scale.test.ts checks
+ * them) and η = 1 rather than the default (FEDAVG_SERVER_LR), so tolerances stay in the deltas'
+ * units. Spread it before a test's own FEDREC_SERVER_LR.
+ */
+export const PLAIN_FEDAVG = { FEDREC_ROW_SCALE: 'off', FEDREC_SERVER_LR: '1' } as const
+
 export interface EdgeServer {
   /** Base URL ending in '/'. */
   readonly url: string

@@ -37,6 +37,7 @@ import {
   ROW_SCALE_DEFAULTS,
   rowTouchScales,
   scaleRowsInPlace,
+  FEDAVG_SERVER_LR,
 } from '../../../aggregator/src/index.js'
 import { computeEpsilon, computeNoiseMultiplier } from '../../../aggregator/src/accountant/index.js'
 import { buildExamples, initWeights, mulberry32, modelLayout, OptimizerName, SessionModel } from '../../../sdk/src/model/index.js'
@@ -77,8 +78,8 @@ export const FED_DEFAULTS = {
   // unless `local_epochs`, `local_lr`, `local_batch` or `negatives` say otherwise.
   /** FedAvg's server learning rate η without noise. */
   serverLr: 8,
-  /** FedAvg's η for the DP runs. */
-  dpServerLr: 4,
+  /** FedAvg's η for the DP runs: the edge's default (aggregator `FEDAVG_SERVER_LR`). */
+  dpServerLr: FEDAVG_SERVER_LR,
   /**
    * Share of η left at the last round without noise (cosine decay, `server_lr_end`): 0.25, picked
    * on the held-out curves of both full data sets (docs/results/validation/federated.md, "Server
