@@ -1,5 +1,6 @@
 /**
- * `npx tsx scripts/eval/personal-probe.ts --data DIR [--scale S] [--repeat 1] [--cases N] [--epochs E]`:
+ * `npx tsx scripts/eval/personal-probe.ts --data DIR [--scale S] [--repeat 1] [--cases N] [--epochs E]
+ *  [--personal-epochs E] [--personal-lr R]`:
  * an experiment on what a device's personal fine-tune adds over the global model, on a data set
  * without user ids. Each held-out session stands for one shopper whose device holds that session
  * so far: for every prefix of at least two items, the device fine-tunes the global model on the
@@ -48,7 +49,10 @@ async function rank(model: SessionModel, prefix: Int32Array, target: number, num
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { data: { type: 'string' }, scale: { type: 'string' }, repeat: { type: 'string' }, dim: { type: 'string' }, cases: { type: 'string' }, epochs: { type: 'string' } },
+    options: {
+      data: { type: 'string' }, scale: { type: 'string' }, repeat: { type: 'string' }, dim: { type: 'string' }, cases: { type: 'string' }, epochs: { type: 'string' },
+      'personal-epochs': { type: 'string' }, 'personal-lr': { type: 'string' },
+    },
     strict: true,
   })
   if (values.data === undefined) throw new Error('--data DIR is required')
@@ -64,7 +68,10 @@ async function main(): Promise<void> {
   await global.train(buildExamples(modelSessions(held.fit, index), cfg.maxLen), { epochs: Number(values.epochs ?? 3), batchSize: 256, learningRate: 0.01, seed: 1 })
   const weights = await global.getWeights()
   console.log(`global model ${JSON.stringify(cfg)}: trained in ${((Date.now() - t0) / 1000).toFixed(0)} s on ${held.fitSessions} sessions`)
-  const personal = personalTrainOptions(cfg.numItems)
+  // `--personal-epochs` / `--personal-lr` try another personal schedule than the SDK's.
+  const shipped = personalTrainOptions(cfg.numItems)
+  const personal = { ...shipped, epochs: Number(values['personal-epochs'] ?? shipped.epochs), learningRate: Number(values['personal-lr'] ?? shipped.learningRate) }
+  console.log(`personal schedule: ${personal.epochs} epochs of ${personal.batchSize} at ${personal.learningRate}`)
   const all = { global: new Tally(), personal: new Tally() }
   const withHistory = { global: new Tally(), personal: new Tally() }
   for (let c = 0; c < held.cases.count; c++) {
