@@ -15,36 +15,18 @@
  * the shopper's earlier sessions too, which these data sets cannot link.
  */
 import { parseArgs } from 'node:util'
-import { buildExamples, initWeights, SessionModel, writePrefix } from '../../sdk/src/model/index.js'
+import { buildExamples, initWeights, SessionModel } from '../../sdk/src/model/index.js'
 import { personalTrainOptions } from '../../sdk/src/worker/local-training.js'
 import { carveValidation, loadDataset, prefixAt } from './data.js'
-import { fullDomain, rankOf } from './metrics.js'
+import { fullDomain, MetricSums, rankOf } from './metrics.js'
 import { modelConfig } from './models/fedrec-central.js'
-import { itemIndex, modelSessions } from './models/neural.js'
+import { itemIndex, knownItems, prefixInputs, trainingExamples } from './models/neural.js'
 import { nodeTf } from './models/tf-node.js'
 
-/** Hits and reciprocal ranks at 20 of one ranker. */
-class Tally {
-  hits = 0
-  rr = 0
-  n = 0
-  add(rank: number): void {
-    this.n++
-    if (rank <= 20) {
-      this.hits++
-      this.rr += 1 / rank
-    }
-  }
-  toString(): string {
-    return this.n === 0 ? 'no cases' : `P@20 ${((100 * this.hits) / this.n).toFixed(2)}  MRR@20 ${((100 * this.rr) / this.n).toFixed(2)}  (${this.n} cases)`
-  }
-}
-
-async function rank(model: SessionModel, prefix: Int32Array, target: number, numItems: number): Promise<number> {
-  const maxLen = model.cfg.maxLen
-  const input = new Int32Array(maxLen)
-  writePrefix(prefix, prefix.length, maxLen, input, 0)
-  return rankOf(await model.scoreBatch(input, 1), target, fullDomain(numItems))
+/** P@20 and MRR@20 in percent, and the cases counted. */
+function describe(m: MetricSums): string {
+  const r = m.result()
+  return r.cases === 0 ? 'no cases' : `P@20 ${r.p20.toFixed(2)}  MRR@20 ${r.mrr20.toFixed(2)}  (${r.cases} cases)`
 }
 
 async function main(): Promise<void> {
@@ -65,20 +47,24 @@ async function main(): Promise<void> {
   const cfg = modelConfig(index.numItems, params)
   const global = new SessionModel(cfg, initWeights(cfg, 1))
   const t0 = Date.now()
-  await global.train(buildExamples(modelSessions(held.fit, index), cfg.maxLen), { epochs: Number(values.epochs ?? 3), batchSize: 256, learningRate: 0.01, seed: 1 })
+  await global.train(trainingExamples(held.fit, index, cfg.maxLen), { epochs: Number(values.epochs ?? 3), batchSize: 256, learningRate: 0.01, seed: 1 })
   const weights = await global.getWeights()
   console.log(`global model ${JSON.stringify(cfg)}: trained in ${((Date.now() - t0) / 1000).toFixed(0)} s on ${held.fitSessions} sessions`)
   // `--personal-epochs` / `--personal-lr` try another personal schedule than the SDK's.
   const shipped = personalTrainOptions(cfg.numItems)
   const personal = { ...shipped, epochs: Number(values['personal-epochs'] ?? shipped.epochs), learningRate: Number(values['personal-lr'] ?? shipped.learningRate) }
   console.log(`personal schedule: ${personal.epochs} epochs of ${personal.batchSize} at ${personal.learningRate}`)
-  const all = { global: new Tally(), personal: new Tally() }
-  const withHistory = { global: new Tally(), personal: new Tally() }
+  const domain = fullDomain(cfg.numItems)
+  const rank = async (model: SessionModel, input: Int32Array, target: number): Promise<number> => rankOf(await model.scoreBatch(input, 1), target, domain)
+  const all = { global: new MetricSums(), personal: new MetricSums() }
+  const withHistory = { global: new MetricSums(), personal: new MetricSums() }
   for (let c = 0; c < held.cases.count; c++) {
     const target = index.toModel[held.cases.targets[c]!] ?? 0
     if (target === 0) continue
-    const prefix = Int32Array.from(Array.from(prefixAt(held.cases, c), (id) => index.toModel[id] ?? 0).filter((id) => id > 0))
-    const g = await rank(global, prefix, target, cfg.numItems)
+    const raw = prefixAt(held.cases, c)
+    const prefix = knownItems(raw, index)
+    const input = prefixInputs([raw], index, cfg.maxLen)
+    const g = await rank(global, input, target)
     all.global.add(g)
     if (prefix.length < 2) {
       all.personal.add(g)
@@ -87,7 +73,7 @@ async function main(): Promise<void> {
     const mine = new SessionModel(cfg, weights)
     try {
       await mine.train(buildExamples([prefix], cfg.maxLen), personal)
-      const p = await rank(mine, prefix, target, cfg.numItems)
+      const p = await rank(mine, input, target)
       all.personal.add(p)
       withHistory.global.add(g)
       withHistory.personal.add(p)
@@ -96,8 +82,8 @@ async function main(): Promise<void> {
     }
   }
   global.dispose()
-  console.log(`every held-out case:     global ${all.global} | personal ${all.personal}`)
-  console.log(`cases with a history:    global ${withHistory.global} | personal ${withHistory.personal}`)
+  console.log(`every held-out case:     global ${describe(all.global)} | personal ${describe(all.personal)}`)
+  console.log(`cases with a history:    global ${describe(withHistory.global)} | personal ${describe(withHistory.personal)}`)
 }
 
 main().catch((e: unknown) => {

@@ -16,16 +16,10 @@ import { parseArgs } from 'node:util'
 import { decodeModel } from '../../aggregator/src/index.js'
 import { mulberry32 } from '../../sdk/src/model/index.js'
 import { trainLocal } from '../../sdk/src/worker/local-training.js'
+import { median } from '../bench/stats.js'
 import type { GlobalModel } from '../../sdk/src/worker/model-cache.js'
 import { REPO_ROOT } from '../../test/support/edge.js'
 import { personaFor, planSession, priceRanks, type SimProduct } from './personas.js'
-
-/** Median of a non-empty list. */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 /**
  * Norms of every shopper's update after 1..`sessions` sessions; the same personas and session

@@ -206,7 +206,7 @@ export function prefixInputs(prefixes: readonly Int32Array[], index: ItemIndex, 
 }
 
 /** The model indices of a raw-id prefix's items that are in the catalogue, in order. */
-function knownItems(prefix: Int32Array, index: ItemIndex): number[] {
+export function knownItems(prefix: Int32Array, index: ItemIndex): number[] {
   const known: number[] = []
   for (const id of prefix) {
     const m = id > 0 && id < index.toModel.length ? index.toModel[id]! : 0
