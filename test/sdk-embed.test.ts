@@ -404,7 +404,7 @@ describe('consent and the shopper’s rights', () => {
     await sdk(s.page, 'await client.consent.grant()')
     expect(await sdk<{ status: string }>(s.page, 'return client.participate()')).toMatchObject({ status: 'sent' })
     // A page's list fine-tunes the personal model (a small shop's participation does not keep its
-    // weights as one: sdk/src/worker/local-training.ts, PERSONAL_TRAIN).
+    // weights as one: sdk/src/worker/local-training.ts, personalTrainOptions).
     expect((await sdk<{ reason: { kind: string } }[]>(s.page, 'return client.recommend({ limit: 1 })'))[0]!.reason.kind).toBe('history')
     const { json, raw } = await s.page.evaluate(async () => {
       const client = await (window as unknown as { fedrec: { ready: Promise<{ export(): Promise<unknown> }> } }).fedrec.ready

@@ -219,7 +219,14 @@ export class FedrecWorker implements WorkerApi {
 
   /** A personal fine-tune, in turn with participations (one tfjs run at a time). */
   private fineTune(model: GlobalModel, sessions: readonly number[][]): Promise<Float32Array> {
-    return this.exclusive(() => this.onBackend('personalisation', async () => (await (await runtime()).fineTunePersonal(model, sessions)).weights))
+    return this.exclusive(() =>
+      this.onBackend('personalisation', async () => {
+        const { weights, examples, lossRatio } = await (await runtime()).fineTunePersonal(model, sessions)
+        const fit = Number.isNaN(lossRatio) ? '' : `; the global model's loss on them is ${lossRatio.toFixed(3)} of chance`
+        console.info(`[fedrec] personal fine-tune of model ${model.bundle.version} on ${examples} examples${fit}`)
+        return weights
+      }),
+    )
   }
 
   /**
@@ -362,7 +369,7 @@ export class FedrecWorker implements WorkerApi {
     await markTraining(this.store, round.roundId)
     const { weights } = await this.onBackend('training', async () => (await runtime()).trainLocal(model, sessions)).finally(() => clearTraining(this.store))
     const trainMs = performance.now() - t0
-    // A small catalogue's personal model trains longer than an update (PERSONAL_TRAIN): there the
+    // A small catalogue's personal model trains over the full softmax (personalTrainOptions): there the
     // next ranking fine-tunes it instead.
     const asPersonal = (await runtime()).updateIsPersonal(model)
     const keepPersonal = async (w: Float32Array) => {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ROW_SCALE_DEFAULTS } from '../../../aggregator/src/index.js'
 import { catalogueConfig, initWeights, itemTableRows, modelLayout } from '../model/index.js'
-import { fineTunePersonal, localTrainOptions, LOCAL_TRAIN, PERSONAL_FULL_SOFTMAX_UP_TO, PERSONAL_TRAIN, personalTrainOptions, trainLocal, updateIsPersonal } from './local-training.js'
+import { COLD_LOSS_RATIO, fineTunePersonal, localTrainOptions, LOCAL_TRAIN, PERSONAL_FULL_SOFTMAX_UP_TO, PERSONAL_TRAIN, PERSONAL_TRAIN_COLD, personalTrainOptions, trainLocal, updateIsPersonal } from './local-training.js'
 import { cpuSegmentSumConfig, replaceKernels } from './kernels/js-kernels.js'
 import type { GlobalModel } from './model-cache.js'
 
@@ -54,17 +54,45 @@ describe('local training', () => {
     })
   }
 
-  it('fine-tunes a small catalogue\'s personal model longer, over the full softmax, and a large one as an update', async () => {
-    expect(personalTrainOptions(194)).toBe(PERSONAL_TRAIN)
-    expect(localTrainOptions(PERSONAL_TRAIN).sampledNegatives).toBe(0)
-    expect(personalTrainOptions(PERSONAL_FULL_SOFTMAX_UP_TO + 1)).toBe(LOCAL_TRAIN)
+  it('picks a small catalogue\'s personal schedule by how well the global model explains the history, and fine-tunes a large one as an update', () => {
+    expect(personalTrainOptions(194, 0.4)).toBe(PERSONAL_TRAIN)
+    expect(personalTrainOptions(194, COLD_LOSS_RATIO)).toBe(PERSONAL_TRAIN_COLD)
+    expect(personalTrainOptions(194, 1.6)).toBe(PERSONAL_TRAIN_COLD)
+    expect(personalTrainOptions(194, Number.NaN)).toBe(PERSONAL_TRAIN)
+    for (const o of [PERSONAL_TRAIN, PERSONAL_TRAIN_COLD]) expect(localTrainOptions(o).sampledNegatives).toBe(0)
+    expect(PERSONAL_TRAIN_COLD.epochs * PERSONAL_TRAIN_COLD.learningRate).toBeGreaterThan(PERSONAL_TRAIN.epochs * PERSONAL_TRAIN.learningRate)
+    expect(personalTrainOptions(PERSONAL_FULL_SOFTMAX_UP_TO + 1, 1.6)).toBe(LOCAL_TRAIN)
     expect(updateIsPersonal(globalModel(194))).toBe(false)
+    expect(updateIsPersonal(globalModel(PERSONAL_FULL_SOFTMAX_UP_TO))).toBe(false)
     expect(updateIsPersonal(globalModel(43_097))).toBe(true)
+  })
+
+  const history = [[3, 17, 3, 150], [17, 80, 123]]
+
+  it('fine-tunes hard, over the full softmax, where the global model knows nothing of the history yet', async () => {
     const model = globalModel(194)
-    const { weights, losses } = await fineTunePersonal(model, [[3, 17, 3, 150], [17, 80, 123]])
-    expect(losses).toHaveLength(PERSONAL_TRAIN.epochs)
+    const { weights, losses, lossRatio } = await fineTunePersonal(model, history)
+    // fresh weights: about a uniform guess
+    expect(lossRatio).toBeGreaterThanOrEqual(COLD_LOSS_RATIO)
+    expect(lossRatio).toBeLessThan(1.05)
+    expect(losses).toHaveLength(PERSONAL_TRAIN_COLD.epochs)
     // the full softmax moves every item's row
     expect(movedRows(model.bundle.weights, weights, catalogueConfig(194, 0).dim, 195)).toBe(194)
+  })
+
+  it('fine-tunes gently where the global model already explains the history', async () => {
+    const fresh = globalModel(194)
+    const taught = await trainLocal(fresh, history, PERSONAL_TRAIN_COLD)
+    const model: GlobalModel = { ...fresh, bundle: { ...fresh.bundle, weights: taught.weights } }
+    const { losses, lossRatio } = await fineTunePersonal(model, history)
+    expect(lossRatio).toBeLessThan(COLD_LOSS_RATIO)
+    expect(losses).toHaveLength(PERSONAL_TRAIN.epochs)
+  })
+
+  it('measures nothing for a large catalogue, whose personal model trains as an update', async () => {
+    const { losses, lossRatio } = await fineTunePersonal(globalModel(43_097), history)
+    expect(lossRatio).toBeNaN()
+    expect(losses).toHaveLength(LOCAL_TRAIN.epochs)
   })
 
   for (const items of [43_097, 100_000]) {
