@@ -26,7 +26,7 @@ export const TABLE_PARAM_KEYS = ['own', 'shared', 'scale', 'attention', 'repeat'
 
 /**
  * Session model config for a catalogue of `numItems` items: the item table the SDK ships for
- * that catalogue (`catalogueConfig`: cosine logits and repeat scores above 2,000 items, compact above
+ * that catalogue (`catalogueConfig`: cosine logits and repeat scores above 200 items, compact above
  * 45,000) unless `--param M.own=N` and
  * `M.shared=N` say otherwise (`own=0`: one row per item, the uncompressed table), and its logits
  * (`M.scale=S`: cosine logits times S, 0: dot products). `dp`: the config the SDK ships for a

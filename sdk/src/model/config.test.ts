@@ -59,7 +59,7 @@ describe('compact item table', () => {
     for (const n of [COSINE_ABOVE, 43_097, COMPACT_OWN + COMPACT_SHARED, COMPACT_OWN + COMPACT_SHARED + 1, 10 ** 6]) {
       expect(itemTableRows(catalogueConfig(n, 0))).toBeLessThanOrEqual(1 + COMPACT_OWN + COMPACT_SHARED)
     }
-    // Cosine logits and repeat scores where training samples its negatives (validated from 5,000 items up), dot products for small shops.
+    // Cosine logits and repeat scores above COSINE_ABOVE items (measured from 200 items up), dot products for the smallest shops.
     expect(big.scale).toBeGreaterThan(0)
     expect(mid.scale).toBeGreaterThan(0)
     expect(big.repeat).toBe(true)
@@ -67,6 +67,10 @@ describe('compact item table', () => {
     expect(catalogueConfig(194, 24).repeat).toBeUndefined()
     expect(catalogueConfig(COSINE_ABOVE, 0).scale).toBeUndefined()
     expect(catalogueConfig(5_000, 0)).toMatchObject({ scale: COMPACT_SCALE, repeat: true })
+    // The demo store keeps dot products; a shop of a thousand items, measured on real data, gets the cosine model.
+    expect(COSINE_ABOVE).toBeGreaterThanOrEqual(194)
+    expect(catalogueConfig(1_000, 0)).toMatchObject({ scale: COMPACT_SCALE, repeat: true })
+    expect(catalogueConfig(1_000, 0, { private: true }).dim).toBe(PRIVATE_DIM)
   })
 
   it('narrows the rows of a cosine-scored catalogue whose model trains under DP, and only those', () => {
