@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditPayload, computeEpsilon, computeEpsilonForSteps, decodeModel, decodeUpdate, type RoundLedgerEntry } from '../aggregator/src/index.js'
 import type { DevicePrivacyLedger, SentPayload } from '../sdk/src/worker/privacy-types.js'
-import { captureRequests, echoConsole, launchChromium } from './support/browser.js'
+import { allowOnConsentBanner, captureRequests, echoConsole, launchChromium } from './support/browser.js'
 import { REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
 
 const Q = 1
@@ -91,9 +91,7 @@ describe('privacy ledgers', () => {
   it('takes part until the budget would be overspent, then stops and tells the page why', async () => {
     const products = (await (await fetch(`${edge.url}shop/products.json`)).json()) as Product[]
     await page.goto(edge.url)
-    await page.locator('#consent-grant').click()
-    // The banner closes once the consent is stored in IndexedDB; navigating before that aborts the write.
-    await page.locator('#consent-grant').waitFor({ state: 'detached' })
+    await allowOnConsentBanner(page)
     const mine = products.filter((p) => p.category === 'smartphones').slice(0, 5)
     for (const p of mine) {
       await page.goto(`${edge.url}product.html?id=${p.id}`)

@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditPayload, decodeModel, decodeUpdate, subsetRows, uploadLayout, type ModelBundle, type RoundConfig } from '../aggregator/src/index.js'
-import { captureRequests, launchChromium } from './support/browser.js'
+import { allowOnConsentBanner, captureRequests, launchChromium } from './support/browser.js'
 import { startEdge, type EdgeServer } from './support/edge.js'
 import { getRound } from './support/rounds.js'
 
@@ -43,8 +43,7 @@ describe('row-subset rounds in the browser', () => {
   it('sends only the round’s rows, within the budget, and the rows outside the round stay as they were', async () => {
     const products = (await (await fetch(`${edge.url}shop/products.json`)).json()) as { id: number }[]
     await page.goto(edge.url)
-    await page.locator('#consent-grant').click()
-    await page.locator('#consent-grant').waitFor({ state: 'detached' })
+    await allowOnConsentBanner(page)
     for (const p of products.slice(0, 4)) {
       await page.goto(`${edge.url}product.html?id=${p.id}`)
       await page.locator('#add-to-cart').waitFor()

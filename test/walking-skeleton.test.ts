@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeUpdate, updateBytes } from '../aggregator/src/index.js'
-import { captureRequests, echoConsole, launchChromium, type CapturedRequest } from './support/browser.js'
+import { allowOnConsentBanner, captureRequests, echoConsole, launchChromium, type CapturedRequest } from './support/browser.js'
 import { REPO_ROOT, startEdge, type EdgeServer } from './support/edge.js'
 import { findLeaks, stableIdentifiers } from './support/privacy-guard.js'
 
@@ -134,9 +134,7 @@ describe('walking skeleton', () => {
     const round0 = (await (await fetch(`${edge.url}v1/round`)).json()) as { roundId: number; modelVersion: number }
     for (const s of shoppers) {
       await s.page.goto(edge.url)
-      await s.page.locator('#consent-grant').click()
-      // The banner closes once the consent is stored in IndexedDB; navigating before that aborts the write.
-      await s.page.locator('#consent-grant').waitFor({ state: 'detached' })
+      await allowOnConsentBanner(s.page)
       await browse(s)
       const st = await sdkStatus(s.page)
       expect(st.consent).toBe('granted')

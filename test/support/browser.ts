@@ -1,5 +1,5 @@
 /** Debian's chromium through playwright-core, with the flags this platform needs (see ../shared/PLATFORM.md). */
-import { chromium, type Browser, type BrowserContext, type Request } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.FEDREC_CHROMIUM ?? '/usr/bin/chromium'
 
@@ -68,3 +68,16 @@ export function echoConsole(context: BrowserContext, prefix: string, sink: strin
     page.on('worker', (w) => w.on('console', (m) => sink.push(`${prefix} worker ${m.type()}: ${m.text()}`)))
   })
 }
+
+/**
+ * Clicks "Allow" on the demo store's consent banner and waits until the choice is stored: the
+ * banner closes then, and navigating before that aborts the IndexedDB write. The banner appears
+ * once the SDK has read the stored consent, which took over playwright's default 30 s once on 2
+ * busy cores (a CI run with a build beside it), so both waits are generous.
+ */
+export async function allowOnConsentBanner(page: Page): Promise<void> {
+  const allow = page.locator('#consent-grant')
+  await allow.click({ timeout: 120_000 })
+  await allow.waitFor({ state: 'detached', timeout: 120_000 })
+}
+
