@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/eval/personal-probe.ts --data DIR [--scale S] [--repeat 1] [--cases N] [--epochs E]
- *  [--personal-epochs E] [--personal-lr R] [--gate K [--gate-retrain]]`:
+ *  [--personal-epochs E] [--personal-lr R] [--gate K]`:
  * an experiment on what a device's personal fine-tune adds over the global model, on a data set
  * without user ids. Each held-out session stands for one shopper whose device holds that session
  * so far: for every prefix of at least two items, the device fine-tunes the global model on the
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       data: { type: 'string' }, scale: { type: 'string' }, repeat: { type: 'string' }, dim: { type: 'string' }, cases: { type: 'string' }, epochs: { type: 'string' },
-      'personal-epochs': { type: 'string' }, 'personal-lr': { type: 'string' }, gate: { type: 'string' }, 'gate-retrain': { type: 'boolean' },
+      'personal-epochs': { type: 'string' }, 'personal-lr': { type: 'string' }, gate: { type: 'string' },
     },
     strict: true,
   })
@@ -57,13 +57,14 @@ async function main(): Promise<void> {
   const scheduleFor = (lossRatio: number): TrainOptions =>
     fixed ? { ...PERSONAL_TRAIN, epochs: Number(values['personal-epochs'] ?? PERSONAL_TRAIN.epochs), learningRate: Number(values['personal-lr'] ?? PERSONAL_TRAIN.learningRate) } : personalTrainOptions(cfg.numItems, lossRatio)
   const describeSchedule = (o: TrainOptions): string => `${o.epochs} epochs of ${o.batchSize} at ${o.learningRate}`
-  console.log(`personal schedule: ${fixed ? describeSchedule(scheduleFor(0)) : `the SDK's: ${describeSchedule(scheduleFor(0))}, or ${describeSchedule(scheduleFor(1))} from a loss ratio of ${COLD_LOSS_RATIO}`}`)
+  const [warm, cold] = [describeSchedule(scheduleFor(0)), describeSchedule(scheduleFor(1))]
+  console.log(`personal schedule: ${fixed ? warm : warm === cold ? `the SDK's: ${warm}` : `the SDK's: ${warm}, or ${cold} from a loss ratio of ${COLD_LOSS_RATIO}`}`)
   const schedulesUsed = new Map<string, number>()
   const domain = fullDomain(cfg.numItems)
   const rank = async (model: SessionModel, input: Int32Array, target: number): Promise<number> => rankOf(await model.scoreBatch(input, 1), target, domain)
   // `--gate K`: hold out the history's last K transitions, fine-tune on the rest, and rank with
   // the personal model only where it ranks those K better than the global model (sum of
-  // reciprocal ranks within 20); `--gate-retrain` then fine-tunes again on the whole history.
+  // reciprocal ranks within 20).
   const gate = Number(values.gate ?? 0)
   let chosen = 0
   let gatable = 0
@@ -84,10 +85,6 @@ async function main(): Promise<void> {
     await mine.train(buildExamples([prefix.slice(0, prefix.length - gate)], cfg.maxLen), personal)
     if (!((await heldOutScore(mine, prefix)) > before)) return g
     chosen++
-    if (values['gate-retrain']) {
-      mine.setWeights(weights)
-      await mine.train(buildExamples([prefix], cfg.maxLen), personal)
-    }
     return rank(mine, input, target)
   }
   const BUCKETS = [0.2, 0.3, 0.4, 0.5, 0.7, 0.8, 0.9, Infinity]
