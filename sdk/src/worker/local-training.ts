@@ -1,5 +1,5 @@
 /** Local fine-tuning of the global model on this device's own sessions. */
-import { buildExamples, chanceLossRatio, parseModelConfig, SessionModel, type TrainOptions } from '../model/index.js'
+import { buildExamples, chanceLossRatio, parseModelConfig, SessionModel, type Examples, type TrainOptions } from '../model/index.js'
 import type { GlobalModel } from './model-cache.js'
 import { itemCategories } from './score-js.js'
 
@@ -98,36 +98,46 @@ export function instantiate(model: GlobalModel, weights: Float32Array): SessionM
   return new SessionModel(parseModelConfig(model.bundle.description.config), weights, itemCategories(model))
 }
 
-/**
- * Trains from the global weights on the device's sessions; returns the new weights.
- * @example const { weights } = await trainLocal(global, sessions)
- */
-export async function trainLocal(model: GlobalModel, sessions: readonly number[][], opts?: TrainOptions): Promise<{ weights: Float32Array; examples: number; losses: number[] }> {
+/** What a local training returns: the new weights, the examples it trained on and its loss per epoch. */
+export interface LocalTraining {
+  readonly weights: Float32Array
+  readonly examples: number
+  readonly losses: number[]
+}
+
+/** Runs `fn` on an instance of the global model and the device's examples, then frees the instance. */
+async function onGlobal<T>(model: GlobalModel, sessions: readonly number[][], fn: (m: SessionModel, ex: Examples) => Promise<T>): Promise<T> {
   const m = instantiate(model, model.bundle.weights)
   try {
-    const ex = buildExamples(sessions, m.cfg.maxLen)
-    const { epochLosses } = await m.train(ex, localTrainOptions(opts))
-    return { weights: await m.getWeights(), examples: ex.count, losses: epochLosses }
+    return await fn(m, buildExamples(sessions, m.cfg.maxLen))
   } finally {
     m.dispose()
   }
 }
 
+async function trainOn(m: SessionModel, ex: Examples, opts?: TrainOptions): Promise<LocalTraining> {
+  const { epochLosses } = await m.train(ex, localTrainOptions(opts))
+  return { weights: await m.getWeights(), examples: ex.count, losses: epochLosses }
+}
+
+/**
+ * Trains from the global weights on the device's sessions; returns the new weights.
+ * @example const { weights } = await trainLocal(global, sessions)
+ */
+export function trainLocal(model: GlobalModel, sessions: readonly number[][], opts?: TrainOptions): Promise<LocalTraining> {
+  return onGlobal(model, sessions, (m, ex) => trainOn(m, ex, opts))
+}
+
 /**
  * The personal fine-tune: from the global weights on the device's sessions, with
  * {@link personalTrainOptions}' schedule for how well the global model explains them
- * (`lossRatio`, NaN where it was not needed). The weights stay on the device.
+ * (`lossRatio`, measured on the same instance before it trains; NaN where it was not needed).
+ * The weights stay on the device.
  */
-export async function fineTunePersonal(model: GlobalModel, sessions: readonly number[][]): Promise<Awaited<ReturnType<typeof trainLocal>> & { lossRatio: number }> {
-  const numItems = numItemsOf(model)
-  let lossRatio = Number.NaN
-  if (numItems <= PERSONAL_FULL_SOFTMAX_UP_TO) {
-    const m = instantiate(model, model.bundle.weights)
-    try {
-      lossRatio = await chanceLossRatio(m, buildExamples(sessions, m.cfg.maxLen))
-    } finally {
-      m.dispose()
-    }
-  }
-  return { ...(await trainLocal(model, sessions, personalTrainOptions(numItems, lossRatio))), lossRatio }
+export function fineTunePersonal(model: GlobalModel, sessions: readonly number[][]): Promise<LocalTraining & { lossRatio: number }> {
+  return onGlobal(model, sessions, async (m, ex) => {
+    const numItems = m.cfg.numItems
+    const lossRatio = numItems <= PERSONAL_FULL_SOFTMAX_UP_TO ? await chanceLossRatio(m, ex) : Number.NaN
+    return { ...(await trainOn(m, ex, personalTrainOptions(numItems, lossRatio))), lossRatio }
+  })
 }
