@@ -4,10 +4,9 @@
  * (aggregator/src/audit.ts). Prints a report; exits non-zero with the reason on any violation.
  */
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { auditPayload, decodeModel, repeatedNonces, type AuditOptions, type ModelLayout, type RoundConfig, type UpdatePayload } from '../aggregator/src/index.js'
+import { isEntryPoint } from './entry-point.js'
 
 export const USAGE = `Usage:
   npm run -s audit -- FILE [FILE…] [--model model.bin] [--round round.json] [--min-clients N] [--json]
@@ -135,7 +134,6 @@ const defaultIo: CliIo = {
   err: (text) => process.stderr.write(text),
 }
 
-const entry = process.argv[1]
-if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2))
 }

@@ -2,8 +2,6 @@
  * `npm run -s privacy -- epsilon|noise …`: the privacy accountant on the command line, so a
  * privacy team can check any (q, z, rounds, δ) → ε claim. The answer is always the last line.
  */
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
   Conversion,
@@ -15,6 +13,7 @@ import {
   computeNoiseMultiplier,
 } from '../aggregator/src/index.js'
 import type { EpsilonQuery, NoiseQuery } from '../aggregator/src/index.js'
+import { isEntryPoint } from './entry-point.js'
 
 export const USAGE = `Usage:
   npm run -s privacy -- epsilon --q Q --z Z --rounds T --delta D [options]
@@ -199,7 +198,6 @@ const defaultIo: CliIo = {
   err: (text) => process.stderr.write(text),
 }
 
-const entry = process.argv[1]
-if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2))
 }

@@ -10,8 +10,7 @@
  */
 import '@tensorflow/tfjs'
 import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { decodeModel } from '../../aggregator/src/index.js'
 import { mulberry32 } from '../../sdk/src/model/index.js'
@@ -20,6 +19,7 @@ import { median } from '../bench/stats.js'
 import type { GlobalModel } from '../../sdk/src/worker/model-cache.js'
 import { REPO_ROOT } from '../../test/support/edge.js'
 import { personaFor, planSession, priceRanks, type SimProduct } from './personas.js'
+import { isEntryPoint } from '../entry-point.js'
 
 /**
  * Norms of every shopper's update after 1..`sessions` sessions; the same personas and session
@@ -64,8 +64,7 @@ async function main(): Promise<void> {
   console.log(`\nmedian L2 norm ${median(rows.flat()).toFixed(2)} over ${rows.flat().length} updates`)
 }
 
-const entry = process.argv[1]
-if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
+if (isEntryPoint(import.meta.url)) {
   main().catch((e: unknown) => {
     console.error(`update-norms: ${e instanceof Error ? e.message : String(e)}`)
     process.exit(1)
