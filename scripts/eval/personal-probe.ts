@@ -15,16 +15,15 @@
  * held-out case and over the cases with a history to fine-tune on. A proxy: a real device holds
  * the shopper's earlier sessions too, which these data sets cannot link.
  */
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { buildExamples, chanceLossRatio, initWeights, SessionModel, writePrefix, type TrainOptions } from '../../sdk/src/model/index.js'
+import { buildExamples, chanceLossRatio, initWeights, SessionModel, writePrefix, type Examples, type TrainOptions } from '../../sdk/src/model/index.js'
 import { COLD_LOSS_RATIO, PERSONAL_TRAIN, personalTrainOptions } from '../../sdk/src/worker/local-training.js'
 import { carveValidation, loadDataset, prefixAt, type TrainData } from './data.js'
 import { fullDomain, MetricSums, rankOf } from './metrics.js'
 import { modelConfig } from './models/fedrec-central.js'
 import { itemIndex, knownItems, prefixInputs, trainingExamples } from './models/neural.js'
 import { nodeTf } from './models/tf-node.js'
+import { isEntryPoint } from '../entry-point.js'
 
 /** What {@link probePersonal} is asked. */
 export interface ProbeOptions {
@@ -106,9 +105,9 @@ export async function probePersonal(train: TrainData, opts: ProbeOptions = {}): 
     }
     return sum
   }
-  const personalRank = async (mine: SessionModel, prefix: number[], input: Int32Array, target: number, g: number, personal: TrainOptions): Promise<number> => {
+  const personalRank = async (mine: SessionModel, prefix: number[], ex: Examples, input: Int32Array, target: number, g: number, personal: TrainOptions): Promise<number> => {
     if (gate === 0) {
-      await mine.train(buildExamples([prefix], cfg.maxLen), personal)
+      await mine.train(ex, personal)
       return rank(mine, input, target)
     }
     if (prefix.length - gate < 2) return g
@@ -136,12 +135,13 @@ export async function probePersonal(train: TrainData, opts: ProbeOptions = {}): 
         continue
       }
       // How well the global model explains the history: it picks the SDK's schedule.
-      const loss = await chanceLossRatio(global, buildExamples([prefix], cfg.maxLen))
+      const ex = buildExamples([prefix], cfg.maxLen)
+      const loss = await chanceLossRatio(global, ex)
       const personal = scheduleFor(loss)
       schedulesUsed.set(describeSchedule(personal), (schedulesUsed.get(describeSchedule(personal)) ?? 0) + 1)
       const mine = new SessionModel(cfg, weights)
       try {
-        const p = await personalRank(mine, prefix, input, target, g, personal)
+        const p = await personalRank(mine, prefix, ex, input, target, g, personal)
         for (const group of [all, withHistory, byLoss[LOSS_BUCKETS.findIndex((x) => loss < x)]!]) {
           if (group !== all) group.global.add(g)
           group.personal.add(p)
@@ -196,8 +196,7 @@ async function main(): Promise<void> {
   })
 }
 
-const entry = process.argv[1]
-if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
+if (isEntryPoint(import.meta.url)) {
   main().catch((e: unknown) => {
     console.error(`personal-probe: ${e instanceof Error ? e.message : String(e)}`)
     process.exit(1)

@@ -6,7 +6,9 @@ import type { SessionModel } from './session-model.js'
  * The model's mean cross-entropy on the examples' next items over the whole catalogue (the
  * logits it ranks with, repeat scores included), divided by ln(items), the cross-entropy of a
  * uniform guess: about 1 for a model that knows nothing of these sessions (fresh weights), and
- * lower the better it predicts them. NaN when there are no examples.
+ * lower the better it predicts them. NaN when there are no examples. From `scoreBatch`, the
+ * ranking's own scores, rather than `SessionModel.loss`, whose repeat scores build a one-hot
+ * [examples, maxLen, items] tensor for the whole history at once.
  * @example await chanceLossRatio(model, buildExamples(sessions, model.cfg.maxLen)) // 0.42
  */
 export async function chanceLossRatio(model: SessionModel, ex: Examples): Promise<number> {
