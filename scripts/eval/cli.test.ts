@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
 import { defaultPlotPath, main, parseArgs, UsageError } from './cli.js'
+import { metaPath, type RunMeta } from './harness.js'
 import type { ResultsJson } from './run.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -35,6 +36,7 @@ describe('parseArgs', () => {
   it('has defaults and --help', () => {
     expect(parseArgs(['--data', 'd'])).toEqual({ data: 'd', models: [], quick: false, seed: 1, params: {}, plugins: [] })
     expect(parseArgs(['--data', 'd', '--plot', 'p.svg'])).toMatchObject({ plot: 'p.svg' })
+    expect(parseArgs(['--data', 'd', '--breakdown'])).toMatchObject({ breakdown: true })
     expect(parseArgs(['-h'])).toBe('help')
     expect(defaultPlotPath('x/results')).toBe('x/results.svg')
   })
@@ -81,6 +83,25 @@ describe('npm run eval (end to end)', () => {
     const sknn = json.models.find((m) => m.name === 'session-knn')!
     expect(sknn.p20).toBeGreaterThan(json.models[0]!.p20)
     expect(await readFile(join(dir, 'results.svg'), 'utf8')).toMatch(/^<svg /)
+  }, 20_000)
+
+  it('--breakdown prints the groups and writes them to the .meta.json, the JSON contract unchanged', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fedrec-eval-'))
+    const out = join(dir, 'results.json')
+    const { stdout } = await run(tsx, [cli, '--data', fixture, '--models', 'spop,session-knn', '--breakdown', '--out', out], { cwd: root })
+    expect(stdout).toMatch(/\| model \(P@20 \/ MRR@20\) \| in the prefix \([\d.]+ %\) \| new, unseen in training/)
+    expect(stdout).toMatch(/\n\| session-knn \| [\d.]+ \/ [\d.]+ \|/)
+    const json = JSON.parse(await readFile(out, 'utf8')) as ResultsJson
+    expect(Object.keys(json.models[0]!)).not.toContain('breakdown')
+    const meta = JSON.parse(await readFile(metaPath(out), 'utf8')) as RunMeta
+    for (const m of json.models) {
+      const groups = meta.models[m.name]!.breakdown!
+      const cases = groups.reduce((a, g) => a + g.cases, 0)
+      // The groups partition the cases: weighted by their sizes they give the model's P@20.
+      expect(groups.reduce((a, g) => a + g.p20 * g.cases, 0) / cases).toBeCloseTo(m.p20, 2)
+      // The fixture's case whose next item (25) never occurs in training is a miss for every model.
+      expect(groups.find((g) => g.group === 'new, unseen in training')).toMatchObject({ cases: 1, p20: 0 })
+    }
   }, 20_000)
 
 })

@@ -1,6 +1,7 @@
 /** `npm run eval`: offline next-item evaluation of the registered models on one data set. */
 
 import { pathToFileURL } from 'node:url'
+import { breakdownTable } from './breakdown.js'
 import { QUICK } from './data.js'
 import { runEvaluation } from './harness.js'
 import { ParamError } from './params.js'
@@ -14,6 +15,8 @@ export interface CliArgs {
   readonly quick: boolean
   readonly out?: string
   readonly plot?: string
+  /** `--breakdown`: also report each model on groups of the test cases. */
+  readonly breakdown?: boolean
   readonly seed: number
   readonly params: Readonly<Record<string, Readonly<Record<string, string>>>>
   readonly plugins: readonly string[]
@@ -27,7 +30,7 @@ export class UsageError extends Error {
 /** The `--help` text. */
 export function usage(): string {
   return `Usage: npm run eval -- --data DIR [--models a,b,…] [--quick] [--out results.json] [--plot plot.svg]
-                        [--param model.key=value]… [--plugin module.ts]… [--seed N]
+                        [--breakdown] [--param model.key=value]… [--plugin module.ts]… [--seed N]
 
 Ranks the next item of every case in DIR/test.tsv against the whole catalogue (every item id in
 DIR/train_sessions.txt) and reports P@20 (= HR@20 = Recall@20), MRR@20, NDCG@20, HR@10, NDCG@10 in
@@ -41,6 +44,9 @@ iff their id is smaller (the order a real top-K list shows). Unseen target = mis
   --out FILE        write the results JSON
   --plot FILE       write an SVG plot (utility vs ε / rounds, or bars per model); default with
                     --out: the same path with .svg instead of .json
+  --breakdown       also P@20 / MRR@20 per group of test cases: next item already in the prefix,
+                    else by how many training sessions hold it (0, 1–9, 10–29, 30–99, 100+);
+                    printed after the table and written to the .meta.json beside --out
   --param M.K=V     model parameter, e.g. --param pop.count=all --param session-knn.k=100
   --plugin FILE     import a module that registers more models (also FEDREC_EVAL_PLUGINS=a,b)
   --seed N          seed for models that use randomness (default 1)
@@ -67,6 +73,7 @@ export function parseArgs(argv: readonly string[]): CliArgs | 'help' {
   let data: string | undefined
   let models: string[] = []
   let quick = false
+  let breakdown = false
   let out: string | undefined
   let plot: string | undefined
   let seed = 1
@@ -97,6 +104,9 @@ export function parseArgs(argv: readonly string[]): CliArgs | 'help' {
         break
       case '--quick':
         quick = true
+        break
+      case '--breakdown':
+        breakdown = true
         break
       case '--out':
         out = value()
@@ -132,6 +142,7 @@ export function parseArgs(argv: readonly string[]): CliArgs | 'help' {
     seed,
     params,
     plugins,
+    ...(breakdown ? { breakdown } : {}),
     ...(out !== undefined ? { out } : {}),
     ...(plot !== undefined ? { plot } : out !== undefined ? { plot: defaultPlotPath(out) } : {}),
   }
@@ -176,6 +187,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const lines = [`## ${outcome.json.dataset}`, '']
   if (outcome.subsample !== null) lines.push(`${outcome.subsample}`, '')
   lines.push(markdownTable(outcome.results))
+  if (outcome.groups !== null) {
+    const rows = outcome.results.map((r) => ({ name: r.json.name, groups: r.groups ?? [] }))
+    lines.push('', 'By the next item: already in the prefix, else by the training sessions that hold it:', '', breakdownTable(outcome.groups, rows))
+  }
   const notes = paramNotes(outcome.results)
   if (notes !== '') lines.push('', notes)
   process.stdout.write(lines.join('\n') + '\n')

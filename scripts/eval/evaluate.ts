@@ -14,6 +14,8 @@ export interface EvalDomain extends RankDomain {
 export interface EvaluateOptions {
   /** Called now and then with (cases done, total). */
   readonly progress?: (done: number, total: number) => void
+  /** Called with each case's index and the rank of its next item (Infinity beyond 20), e.g. to group the metrics (breakdown.ts). */
+  readonly onRank?: (caseIndex: number, rank: number) => void
 }
 
 /**
@@ -34,6 +36,10 @@ export async function evaluateCases(
   const total = cases.count
   const report = options.progress
   const every = Math.max(1, Math.floor(total / 200))
+  const add = (c: number, rank: number): void => {
+    sums.add(rank)
+    options.onRank?.(c, rank)
+  }
   if (model.rankBatch !== undefined) {
     const batch = Math.max(1, model.batchSize ?? 256)
     for (let start = 0; start < total; start += batch) {
@@ -41,7 +47,7 @@ export async function evaluateCases(
       const prefixes: Int32Array[] = []
       for (let c = start; c < end; c++) prefixes.push(prefixAt(cases, c))
       const ranks = await model.rankBatch(prefixes, cases.targets.subarray(start, end), MAX_CUTOFF)
-      for (const r of ranks) sums.add(r)
+      ranks.forEach((r, i) => add(start + i, r))
       report?.(end, total)
     }
   } else if (model.scoreBatch !== undefined) {
@@ -56,7 +62,7 @@ export async function evaluateCases(
       await model.scoreBatch(prefixes, used)
       for (let c = start; c < end; c++) {
         const row = buf.subarray((c - start) * width, (c - start + 1) * width)
-        sums.add(rankOf(row, cases.targets[c]!, domain))
+        add(c, rankOf(row, cases.targets[c]!, domain))
       }
       report?.(end, total)
     }
@@ -65,7 +71,7 @@ export async function evaluateCases(
     for (let c = 0; c < total; c++) {
       scores.fill(0)
       model.score(prefixAt(cases, c), scores)
-      sums.add(rankOf(scores, cases.targets[c]!, domain))
+      add(c, rankOf(scores, cases.targets[c]!, domain))
       if (report !== undefined && (c + 1) % every === 0) report(c + 1, total)
     }
     report?.(total, total)

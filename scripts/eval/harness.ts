@@ -5,6 +5,7 @@ import os from 'node:os'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { supportGroups, type CaseGroups, type GroupMetrics } from './breakdown.js'
 import { ParamError } from './params.js'
 import { loadDataset, quickSubsample, type Dataset } from './data.js'
 import { renderPlot } from './plot.js'
@@ -28,6 +29,8 @@ export interface EvaluationOptions {
   readonly plugins: readonly string[]
   readonly out?: string
   readonly plot?: string
+  /** Also report each model on groups of the test cases (breakdown.ts `supportGroups`). */
+  readonly breakdown?: boolean
   readonly sink?: ProgressSink
   /** Called with each model's result as soon as it is known. */
   readonly onResult?: (r: ModelResult) => void
@@ -44,6 +47,8 @@ export interface EvaluationOutcome {
   readonly json: ResultsJson
   /** The subsample definition under `--quick`, else null. */
   readonly subsample: string | null
+  /** The test cases' groups under `breakdown`, else null. */
+  readonly groups: CaseGroups | null
 }
 
 /**
@@ -56,7 +61,9 @@ export interface RunMeta {
   readonly machine: string
   readonly node: string
   readonly subsample: string | null
-  readonly models: Readonly<Record<string, { readonly params: Readonly<Record<string, ParamValue>>; readonly eval_seconds: number }>>
+  readonly models: Readonly<
+    Record<string, { readonly params: Readonly<Record<string, ParamValue>>; readonly eval_seconds: number; readonly breakdown?: readonly GroupMetrics[] }>
+  >
 }
 
 /**
@@ -75,8 +82,19 @@ function runMeta(opts: EvaluationOptions, subsample: string | null, results: rea
     machine: `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
     node: process.version,
     subsample,
-    models: Object.fromEntries(results.map((r) => [r.json.name, { params: r.params, eval_seconds: Number(r.evalSeconds.toFixed(1)) }])),
+    models: Object.fromEntries(
+      results.map((r) => [
+        r.json.name,
+        { params: r.params, eval_seconds: Number(r.evalSeconds.toFixed(1)), ...(r.groups === undefined ? {} : { breakdown: r.groups.map(roundMetrics) }) },
+      ]),
+    ),
   }
+}
+
+/** A group's metrics rounded as the results JSON rounds them. */
+function roundMetrics(m: GroupMetrics): GroupMetrics {
+  const r = (x: number): number => Number(x.toFixed(4))
+  return { group: m.group, cases: m.cases, p20: r(m.p20), mrr20: r(m.mrr20), ndcg20: r(m.ndcg20), hr10: r(m.hr10), ndcg10: r(m.ndcg10) }
 }
 
 const loaded = new Set<string>()
@@ -125,8 +143,10 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<Evaluation
     ds = q
     note(subsample)
   }
+  const groups = opts.breakdown === true ? supportGroups(ds.train, ds.test) : null
   const results = await runModels(ds, names, {
     quick: opts.quick,
+    ...(groups === null ? {} : { groups }),
     seed: opts.seed,
     params: opts.params,
     ...(opts.sink !== undefined ? { sink: opts.sink } : {}),
@@ -142,5 +162,5 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<Evaluation
     await mkdir(dirname(resolve(opts.plot)), { recursive: true })
     await writeFile(opts.plot, renderPlot(json.dataset, results))
   }
-  return { dataset: ds, results, json, subsample }
+  return { dataset: ds, results, json, subsample, groups }
 }

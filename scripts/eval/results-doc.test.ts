@@ -33,6 +33,39 @@ describe('renderResultsDoc', () => {
     expect(doc).toContain('| pop | 0.81 | 0.22 | 0.35 | 0.54 | 0.28 | 0.0 | 0.3 | 168.4 KiB | – | – | – | – |')
     expect(doc).toContain('| NARM | 49.70 | 16.17 |')
     expect(doc).toContain('- pop: count=next')
+    expect(doc).not.toContain('--breakdown')
+  })
+
+  it('shows the groups of a run with --breakdown, from its meta', () => {
+    const model = {
+      name: 'spop', p20: 50, mrr20: 25, ndcg20: 30, hr10: 40, ndcg10: 28, train_seconds: 0,
+      model_bytes: 10, upload_bytes: null, epsilon: null, delta: null, rounds: null,
+    }
+    const metrics = { ndcg20: 0, hr10: 0, ndcg10: 0 }
+    const doc = renderResultsDoc([
+      {
+        results: { dataset: 'tiny', models: [model] },
+        meta: {
+          command: 'npm run eval -- --data tiny --models spop --breakdown --out t.json',
+          date: '2026-12-08T00:00:00.000Z',
+          machine: 'test',
+          node: 'v20.20.2',
+          subsample: null,
+          models: {
+            spop: {
+              params: {},
+              eval_seconds: 0.1,
+              breakdown: [
+                { group: 'in the prefix', cases: 1, p20: 100, mrr20: 50, ...metrics },
+                { group: 'new, unseen in training', cases: 3, p20: 0, mrr20: 0, ...metrics },
+              ],
+            },
+          },
+        },
+      },
+    ])
+    expect(doc).toContain('| model (P@20 / MRR@20) | in the prefix (25.0 %) | new, unseen in training (75.0 %) |')
+    expect(doc).toContain('| spop | 100.00 / 50.00 | 0.00 / 0.00 |')
   })
 
   it('puts the meta beside the results file', () => {

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { defaultPlotPath } from './cli.js'
+import { breakdownTable } from './breakdown.js'
 import { metaPath, type RunMeta } from './harness.js'
 import { MetricSums } from './metrics.js'
 import { CONTRACT_MODEL_NAMES } from './registry.js'
@@ -94,6 +95,19 @@ export function renderResultsDoc(runs: readonly RunFiles[], notes: readonly stri
       out.push('Published on the same split (not measured here):', '', '| model | P@20 | MRR@20 |', '|---|--:|--:|')
       for (const [name, p20, mrr] of published) out.push(`| ${name} | ${p20.toFixed(2)} | ${mrr.toFixed(2)} |`)
       out.push('')
+    }
+    const grouped = rows.flatMap((r) => {
+      const groups = group.find((g) => g.results.models.includes(r.json))?.meta.models[r.json.name]?.breakdown
+      return groups === undefined ? [] : [{ name: r.json.name, groups }]
+    })
+    if (grouped.length > 0) {
+      const first = grouped[0]!.groups
+      out.push(
+        'By the next item (`--breakdown`): already in the prefix, else by the training sessions that hold it:',
+        '',
+        breakdownTable({ labels: first.map((g) => g.group), counts: first.map((g) => g.cases) }, grouped),
+        '',
+      )
     }
     const notes = paramNotes(rows)
     if (notes !== '') out.push('Parameters used:', '', notes, '')

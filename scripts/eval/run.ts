@@ -1,5 +1,6 @@
 /** Trains and evaluates the requested models on one data set and collects the results. */
 
+import { GroupedSums, type CaseGroups, type GroupMetrics } from './breakdown.js'
 import type { Dataset } from './data.js'
 import { evaluateCases } from './evaluate.js'
 import type { Metrics } from './metrics.js'
@@ -37,6 +38,8 @@ export interface ModelResult {
   readonly params: Readonly<Record<string, ParamValue>>
   readonly history: readonly RoundPoint[]
   readonly epsilonCurve: readonly EpsilonPoint[]
+  /** Metrics per group of test cases, when the run was given groups (`--breakdown`). */
+  readonly groups?: readonly GroupMetrics[]
 }
 
 /** Options of {@link runModels}. */
@@ -48,6 +51,8 @@ export interface RunOptions {
   readonly sink?: ProgressSink
   /** Called after each model, e.g. to print a line as soon as it is known. */
   readonly onResult?: (r: ModelResult) => void
+  /** Groups of `ds.test`'s cases to report each model on as well (breakdown.ts). */
+  readonly groups?: CaseGroups
 }
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits))
@@ -88,8 +93,10 @@ export async function runModels(
 
     const evalBar = new Progress(`${name} eval`, sink)
     const t1 = performance.now()
+    const grouped = options.groups === undefined ? null : new GroupedSums(options.groups)
     const metrics = await evaluateCases(model, ds.test, ds.train, {
       progress: (done, total) => evalBar.update(done / total, `${done}/${total} cases`),
+      ...(grouped === null ? {} : { onRank: (c: number, rank: number) => grouped.add(c, rank) }),
     })
     const evalSeconds = (performance.now() - t1) / 1000
     evalBar.clear()
@@ -115,6 +122,7 @@ export async function runModels(
       params: info.params ?? {},
       history: info.history ?? [],
       epsilonCurve: info.epsilonCurve ?? [],
+      ...(grouped === null ? {} : { groups: grouped.result() }),
     }
     out.push(result)
     options.onResult?.(result)
