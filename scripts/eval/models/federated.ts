@@ -32,6 +32,7 @@ import {
   rowSubsetForRound,
   rowSubsetPlan,
   scatterSubset,
+  subsetRows,
   uploadLayout,
   noiseCappedMaxScale,
   ROW_SCALE_DEFAULTS,
@@ -44,10 +45,11 @@ import { buildExamples, initWeights, mulberry32, modelLayout, OptimizerName, Ses
 import { LOCAL_TRAIN } from '../../../sdk/src/worker/local-training.js'
 import { carveValidation, type TrainData } from '../data.js'
 import { evaluateCases } from '../evaluate.js'
-import { checkParams, choiceParam, floatParam, intParam } from '../params.js'
+import { checkParams, choiceParam, floatParam, intParam, ParamError } from '../params.js'
 import type { FitInfo, FitOptions, RoundPoint } from '../recommender.js'
 import { CENTRAL_DEFAULTS, downloadBytes, modelConfig, modelEncodingParam, publishedWeights, TABLE_PARAM_KEYS, tableParams } from './fedrec-central.js'
 import { itemIndex, modelSessions, NeuralRecommender, trainEpochs, trainParams } from './neural.js'
+import { checkCohortConfig, clippedCohortSum } from './cohort-gradients.js'
 import { nodeTf } from './tf-node.js'
 
 /**
@@ -132,11 +134,15 @@ export class FederatedSim extends NeuralRecommender {
   async fit(data: TrainData, opts: FitOptions): Promise<FitInfo> {
     checkParams(this.name, opts.params, [
       'dim', 'maxlen', 'seed', 'clients_k', 'cohort', 'rounds', 'local_epochs', 'local_lr', 'local_batch', 'local_opt',
-      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', 'subset', 'hot_share', 'row_scale', 'warm_start', 'server_lr_end', ...TABLE_PARAM_KEYS,
+      'negatives', 'server_lr', 'server_opt', 'momentum', 'clip', 'delta', 'encoding', 'subset', 'hot_share', 'row_scale', 'warm_start', 'server_lr_end',
+      'algorithm', 'server_tau', ...TABLE_PARAM_KEYS,
     ])
     await nodeTf()
     const p = opts.params
-    const k = intParam(p, 'clients_k', FED_DEFAULTS.sessionsPerClient, 1)
+    // `algorithm=fedsgd` (an experiment): clients of one session each send their clipped gradient
+    // at the published model, one local step (cohort-gradients.ts), and the server steps with FedAdam.
+    const oneStep = choiceParam(p, 'algorithm', ['fedavg', 'fedsgd'], 'fedavg') === 'fedsgd'
+    const k = intParam(p, 'clients_k', oneStep ? 1 : FED_DEFAULTS.sessionsPerClient, 1)
     const cohort = intParam(p, 'cohort', opts.quick ? FED_QUICK.cohort : FED_DEFAULTS.cohort, 1)
     const rounds = intParam(p, 'rounds', opts.quick ? FED_QUICK.rounds : FED_DEFAULTS.rounds, 1)
     const localEpochs = intParam(p, 'local_epochs', LOCAL_TRAIN.epochs, 1)
@@ -147,7 +153,9 @@ export class FederatedSim extends NeuralRecommender {
     // Uniform negatives a local step; 0: the full softmax.
     const negatives = intParam(p, 'negatives', LOCAL_TRAIN.sampledNegatives, 0)
     // `server_opt`: FedAvg, FedAvgM (server momentum `momentum`, Hsu et al. 2019) or FedAdam (Reddi et al. 2021).
-    const serverOpt = choiceParam(p, 'server_opt', Object.values(ServerOptimizer), ServerOptimizer.FedAvg)
+    const serverOpt = choiceParam(p, 'server_opt', Object.values(ServerOptimizer), oneStep ? ServerOptimizer.FedAdam : ServerOptimizer.FedAvg)
+    // FedAdam's τ (Reddi et al.'s adaptivity floor, aggregator FEDADAM_DEFAULTS).
+    const tau = floatParam(p, 'server_tau', FEDADAM_DEFAULTS.tau, 0, 1)
     const momentum = floatParam(p, 'momentum', FEDAVGM_DEFAULTS.momentum, 0, 0.999)
     const dp = this.epsilon !== null
     const serverLr = floatParam(p, 'server_lr', serverOpt === ServerOptimizer.FedAdam ? FED_DEFAULTS.fedAdamLr : dp ? FED_DEFAULTS.dpServerLr : FED_DEFAULTS.serverLr, 0, 100)
@@ -171,6 +179,12 @@ export class FederatedSim extends NeuralRecommender {
     const held = carveValidation(data, FED_HELD_OUT.fraction, FED_HELD_OUT.maxCases)
     this.index = itemIndex(data)
     const cfg = modelConfig(this.index.numItems, p, dp)
+    if (oneStep) {
+      if (k !== 1) throw new ParamError('algorithm=fedsgd runs clients of one session (clients_k=1)')
+      const local = ['local_epochs', 'local_lr', 'local_batch', 'local_opt', 'row_scale'].filter((key) => p[key] !== undefined)
+      if (local.length > 0) throw new ParamError(`algorithm=fedsgd takes no ${local.join(', ')}: a client's update is its clipped gradient, stepped by the server`)
+      checkCohortConfig(cfg)
+    }
     const fitSessions = modelSessions(held.fit, this.index)
     const warmCount = Math.floor(fitSessions.length * warmShare)
     const sessions = fitSessions.slice(warmCount)
@@ -225,7 +239,7 @@ export class FederatedSim extends NeuralRecommender {
       noiseTolerance: ROW_SCALE_DEFAULTS.noiseTolerance,
     })
     const rowPerItem = layout[0]!.shape[0] === cfg.numItems + 1
-    const rowScales = rowScaleMax > 1 && rowPerItem ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
+    const rowScales = rowScaleMax > 1 && rowPerItem && !oneStep ? expectedTouchScales(sessions, k, layout[0]!.shape[0]!, { negatives, localEpochs, localBatch, maxScale: rowScaleMax }) : null
     if (rowScales) opts.log(`row scales (at most ${rowScaleMax.toPrecision(3)}): ${describeScales(rowScales)}`)
     const rand = mulberry32(seed ^ 0x5eed)
     const fill = seededRandomFill(seed + 17) // simulation only: reproducible, not for real devices
@@ -233,11 +247,24 @@ export class FederatedSim extends NeuralRecommender {
     const curveEvery = Math.max(1, Math.floor(rounds / FED_HELD_OUT.curvePoints))
     const stepBase = { expectedClients: cohort, serverLearningRate: serverLr }
     const settings: ServerStepSettings =
-      serverOpt === ServerOptimizer.FedAdam ? { optimizer: serverOpt, ...stepBase, ...FEDADAM_DEFAULTS }
+      serverOpt === ServerOptimizer.FedAdam ? { optimizer: serverOpt, ...stepBase, ...FEDADAM_DEFAULTS, tau }
       : serverOpt === ServerOptimizer.FedAvgM ? { optimizer: serverOpt, ...stepBase, momentum }
       : { optimizer: serverOpt, ...stepBase }
     let serverState: ServerOptimizerState | null = null
     let uploadBytes = 0
+    // What one device's update of round r takes on the wire, in the round's encoding.
+    const encodedBytes = (r: number, data: Float32Array): number =>
+      encodeUpdate({
+        modelVersion: r,
+        roundId: r,
+        clipNorm,
+        noiseMultiplier: z,
+        noiseMode: round.noiseMode,
+        nonce: new Uint8Array(16),
+        shapes: sentShapes,
+        data,
+        ...(isQuantised(encoding) ? { encoding } : {}),
+      }, { random: fill }).byteLength
     let participations = 0
     let clipped = 0
     const modelEncoding = modelEncodingParam(cfg, p)
@@ -249,7 +276,26 @@ export class FederatedSim extends NeuralRecommender {
       const sum = new RoundSum(layoutSize(uploadLayout(layout, subset)))
       const chosen: number[] = []
       for (let c = 0; c < clients; c++) if (rand() < q) chosen.push(c)
-      for (const c of chosen) {
+      let oneStepSum: Float64Array | null = null
+      if (oneStep) {
+        // The whole cohort's clipped one-step updates at once (cohort-gradients.ts), the round's rows only.
+        const inRound = subset === null ? null : new Uint8Array(layout[0]!.shape[0]!)
+        if (subset !== null) for (const row of subsetRows(inRound!.length, subset)) inRound![row] = 1
+        const cohortSum = await clippedCohortSum(cfg, published, chosen.map((c) => sessions[c]!), {
+          negatives,
+          clipNorm,
+          rand,
+          ...(inRound === null ? {} : { rowInRound: (row: number) => inRound[row] === 1 }),
+        })
+        const part = gatherSubset(Float32Array.from(cohortSum.sum), layout, subset)
+        // The noise the reporting devices' shares add up to (distributed mode, as below).
+        if (dp) addGaussianNoise(part, clientNoiseStd(round) * Math.sqrt(cohortSum.clients), fill)
+        oneStepSum = Float64Array.from(part)
+        participations += cohortSum.clients
+        clipped += cohortSum.clipped
+        if (uploadBytes === 0) uploadBytes = encodedBytes(r, new Float32Array(part.length))
+      }
+      for (const c of oneStep ? [] : chosen) {
         const ex = buildExamples(sessions.slice(c * k, c * k + k), cfg.maxLen)
         if (ex.count === 0) continue
         model.setWeights(published)
@@ -269,23 +315,11 @@ export class FederatedSim extends NeuralRecommender {
         if (clipNorm > 0 && clipInPlace(w, clipNorm).scale < 1) clipped++
         if (dp) addGaussianNoise(w, clientNoiseStd(round), fill)
         const sent = isQuantised(encoding) ? dequantise(quantise(w, encoding, fill), encoding, w.length) : w
-        if (uploadBytes === 0) {
-          uploadBytes = encodeUpdate({
-            modelVersion: r,
-            roundId: r,
-            clipNorm,
-            noiseMultiplier: z,
-            noiseMode: round.noiseMode,
-            nonce: new Uint8Array(16),
-            shapes: sentShapes,
-            data: w,
-            ...(isQuantised(encoding) ? { encoding } : {}),
-          }, { random: fill }).byteLength
-        }
+        if (uploadBytes === 0) uploadBytes = encodedBytes(r, w)
         sum.add(sent)
         participations++
       }
-      const step = scatterSubset(sum.sum, layout, subset)
+      const step = scatterSubset(oneStepSum ?? sum.sum, layout, subset)
       if (rowScales) scaleRowsInPlace(step, 0, cfg.dim, rowScales)
       const eta = serverLearningRateAt(serverLr, r, lrSchedule)
       ;({ weights: global, state: serverState } = serverStep(global, step, { ...settings, serverLearningRate: eta }, serverState))
@@ -320,15 +354,15 @@ export class FederatedSim extends NeuralRecommender {
         ...(warmCount > 0 ? { warm_start: warmShare, warm_sessions: warmCount } : {}),
         cohort,
         q: Number(q.toPrecision(4)),
-        local_epochs: localEpochs,
-        local_lr: localLr,
-        local_batch: localBatch,
-        ...(localOpt === OptimizerName.Adam ? {} : { local_opt: localOpt }),
+        // One-step clients take no local schedule: their update is their gradient.
+        ...(oneStep ? { algorithm: 'fedsgd' } : { local_epochs: localEpochs, local_lr: localLr, local_batch: localBatch }),
+        ...(localOpt === OptimizerName.Adam || oneStep ? {} : { local_opt: localOpt }),
         negatives,
         server_opt: serverOpt,
         server_lr: serverLr,
         server_lr_end: lrSchedule ? lrEnd : 1,
         ...(serverOpt === ServerOptimizer.FedAvgM ? { momentum } : {}),
+        ...(serverOpt === ServerOptimizer.FedAdam ? { server_tau: tau } : {}),
         participations,
         clip: clipNorm,
         row_scale: rowScales ? Number(rowScaleMax.toPrecision(4)) : 1,

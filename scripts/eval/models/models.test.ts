@@ -92,4 +92,21 @@ describe('neural models on the tiny fixture', () => {
     const full = await createModel('fedrec-federated').fit(ds.train, fitOptions({ dim: '8', rounds: '2', cohort: '4', clients_k: '8', negatives: '0', local_epochs: '3' }))
     expect(full.params).toMatchObject({ local_epochs: 3, negatives: 0 })
   }, 20_000)
+
+  it('fedrec-dp-eps8 with algorithm=fedsgd: one-session clients, their clipped gradients stepped by FedAdam, and it learns', async () => {
+    const ds = await loadDataset(fixture)
+    const m = createModel('fedrec-dp-eps8')
+    const opts = { algorithm: 'fedsgd', dim: '8', scale: '10', repeat: '1', rounds: '30', cohort: '64', negatives: '8', server_lr: '0.05' }
+    const info = await m.fit(ds.train, fitOptions(opts))
+    expect(info.params).toMatchObject({ algorithm: 'fedsgd', sessions_per_client: 1, server_opt: 'fedadam', server_tau: 0.001, row_scale: 1 })
+    expect(info.params).not.toHaveProperty('local_epochs')
+    expect(info.epsilon).toBeLessThanOrEqual(8)
+    expect(info.epsilon).toBeGreaterThan(7)
+    // 24 items: the untrained model ranks the seen targets at about 20 / 24 and MRR@20 near 15.
+    expect((await evaluateCases(m, ds.test, ds.train)).mrr20).toBeGreaterThan(40)
+    // What does not apply is refused, not ignored.
+    await expect(createModel('fedrec-dp-eps8').fit(ds.train, fitOptions({ ...opts, local_lr: '0.1' }))).rejects.toThrow(/takes no local_lr/)
+    await expect(createModel('fedrec-dp-eps8').fit(ds.train, fitOptions({ ...opts, clients_k: '4' }))).rejects.toThrow(/clients of one session/)
+    await expect(createModel('fedrec-dp-eps8').fit(ds.train, fitOptions({ ...opts, repeat: '0' }))).rejects.toThrow(/cosine logits and repeat scores/)
+  }, 30_000)
 })

@@ -128,7 +128,7 @@ function logQTensors(logQ: Float32Array, negatives: Int32Array, targets: Int32Ar
 }
 
 /** Logit offset of an accidental hit: far below any logit, so its softmax weight is 0. */
-const HIT_OFFSET = -1e9
+export const HIT_OFFSET = -1e9
 
 /**
  * The accidental-hit offsets of a batch [n, N (+ n)]: {@link HIT_OFFSET} where the candidate (the
@@ -174,6 +174,16 @@ function accidentalHits(targets: Int32Array, negatives: Int32Array, inBatch: Int
  */
 function repeatBlock(x: Int32Array, y: Int32Array, L: number): { target: tf.Tensor2D; same: tf.Tensor2D; offset: tf.Tensor2D } {
   const n = y.length
+  const { target, same, offset } = repeatBlockValues(x, y, L)
+  return { target: tf.tensor2d(target, [n, L]), same: tf.tensor2d(same, [n * L, L]), offset: tf.tensor2d(offset, [n, L]) }
+}
+
+/**
+ * The values of {@link repeatBlock}'s tensors, row-major: `target` n × L, `same` n·L × L, `offset` n × L.
+ * @example repeatBlockValues(Int32Array.of(3, 5), Int32Array.of(3), 2).target // [1, 0]
+ */
+export function repeatBlockValues(x: Int32Array, y: Int32Array, L: number): { target: Float32Array; same: Float32Array; offset: Float32Array } {
+  const n = y.length
   const target = new Float32Array(n * L)
   const same = new Float32Array(n * L * L)
   const offset = new Float32Array(n * L).fill(HIT_OFFSET)
@@ -193,7 +203,7 @@ function repeatBlock(x: Int32Array, y: Int32Array, L: number): { target: tf.Tens
       for (let k = 0; k <= j; k++) if (x[o + k] === item) same[(o + j) * L + k] = 1
     }
   }
-  return { target: tf.tensor2d(target, [n, L]), same: tf.tensor2d(same, [n * L, L]), offset: tf.tensor2d(offset, [n, L]) }
+  return { target, same, offset }
 }
 
 /** `values` at `ids`. */
