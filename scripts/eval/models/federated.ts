@@ -291,6 +291,11 @@ export class FederatedSim extends NeuralRecommender {
         // The noise the reporting devices' shares add up to (distributed mode, as below).
         if (dp) addGaussianNoise(part, clientNoiseStd(round) * Math.sqrt(cohortSum.clients), fill)
         oneStepSum = Float64Array.from(part)
+        if (r === 0) {
+          const sorted = Float32Array.from(cohortSum.norms).sort()
+          const at = (f: number): string => (sorted[Math.floor(f * (sorted.length - 1))] ?? 0).toPrecision(3)
+          opts.log(`round 1: the clients' gradient norms before the clip C = ${clipNorm}: 10th ${at(0.1)}, median ${at(0.5)}, 90th ${at(0.9)}`)
+        }
         participations += cohortSum.clients
         clipped += cohortSum.clipped
         if (uploadBytes === 0) uploadBytes = encodedBytes(r, new Float32Array(part.length))
