@@ -19,7 +19,7 @@
  */
 
 import * as tf from '@tensorflow/tfjs-core'
-import { clipInPlace, layoutSize, tensorSize } from '../../../aggregator/src/index.js'
+import { clipInPlace, l2Norm, layoutSize, tensorSize } from '../../../aggregator/src/index.js'
 import { logitScale, modelLayout, NORM_EPS, selfAttentionBlocks, type SessionModelConfig } from '../../../sdk/src/model/config.js'
 import { buildExamples } from '../../../sdk/src/model/index.js'
 import { HIT_OFFSET, repeatBlockValues } from '../../../sdk/src/model/sparse-train.js'
@@ -45,8 +45,6 @@ export interface CohortSum {
   readonly clients: number
   /** Clients whose update the clip scaled down. */
   readonly clipped: number
-  /** Mean over clients of the session loss (summed over its examples), before the step. */
-  readonly meanLoss: number
   /** The clients' update norms before clipping. */
   readonly norms: Float32Array
 }
@@ -136,9 +134,8 @@ function unit(v: tf.Tensor, scale = 1): tf.Tensor {
   return tf.mul(tf.div(v, norm), scale)
 }
 
-/** The per-session leaves' gradients of one chunk, read back, and its summed loss. */
+/** The per-session leaves' gradients of one chunk, read back. */
 interface ChunkGrads {
-  readonly loss: Float32Array
   readonly gIn: Float32Array
   readonly gTgt: Float32Array
   readonly gNeg: Float32Array
@@ -216,13 +213,12 @@ async function chunkGradients(cfg: SessionModelConfig, w: Float32Array, c: Chunk
       // Σ over examples of the cross-entropy of the target (column 0).
       return tf.sum(tf.sub(tf.logSumExp(logits, 1), tf.reshape(tf.slice(logits, [0, 0], [n, 1]), [n])))
     }
-    const { value, grads } = tf.valueAndGrads(f)(leaves)
-    return [value, ...grads]
+    return tf.grads(f)(leaves)
   })
   const read = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array))
   tf.dispose(out)
-  const [loss, gIn, gTgt, gNeg, gPos, gW1, gW2, gV, gOut, gRep] = read as [Float32Array, ...Float32Array[]]
-  return { loss, gIn: gIn!, gTgt: gTgt!, gNeg: gNeg!, gPos: gPos!, gW1: gW1!, gW2: gW2!, gV: gV!, gOut: gOut!, gRep: gRep! }
+  const [gIn, gTgt, gNeg, gPos, gW1, gW2, gV, gOut, gRep] = read
+  return { gIn: gIn!, gTgt: gTgt!, gNeg: gNeg!, gPos: gPos!, gW1: gW1!, gW2: gW2!, gV: gV!, gOut: gOut!, gRep: gRep! }
 }
 
 /**
@@ -241,15 +237,23 @@ export async function clippedCohortSum(cfg: SessionModelConfig, weights: Float32
   const live = sessions.filter((s) => s.length >= 2)
   const norms = new Float32Array(live.length)
   const slot = new Int32Array(cfg.numItems + 1).fill(-1)
-  const denseSize = (L: number): number => L * d + 2 * d * d + d + 2 * d * d + L
   let clipped = 0
-  let lossSum = 0
   const chunkSize = o.chunk ?? 1024
   for (let c0 = 0; c0 < live.length; c0 += chunkSize) {
     const c = chunkOf(live.slice(c0, c0 + chunkSize), maxLen, N, cfg.numItems, o.rand)
     const g = await chunkGradients(cfg, weights, c, N)
-    lossSum += g.loss[0]!
     const { L } = c
+    // Each dense tensor's part of a session's update: its gradient, where the session's slice
+    // starts there (per session s: at s · len), the tensor, and where the slice goes in it.
+    const dense: [grad: Float32Array, len: number, name: string, at: number][] = [
+      [g.gPos, L * d, 'pos_emb', (maxLen - L) * d],
+      [g.gW1, d * d, 'att_w1', 0],
+      [g.gW2, d * d, 'att_w2', 0],
+      [g.gV, d, 'att_v', 0],
+      [g.gOut, 2 * d * d, 'out_w', 0],
+      [g.gRep, L, 'rep_w', maxLen - L],
+    ]
+    const denseSize = dense.reduce((a, [, len]) => a + len, 0)
     let e = 0
     for (let s = 0; s < c.S; s++) {
       // The session's table rows: item → its accumulated gradient.
@@ -272,48 +276,31 @@ export async function clippedCohortSum(cfg: SessionModelConfig, weights: Float32
       for (let k = 0; k < N; k++) acc(c.neg[s * N + k]!, g.gNeg, (s * N + k) * d)
       for (const item of items) slot[item] = -1
       // The update a device sends: minus the gradient, its rows then its dense tensors.
-      const dense = denseSize(L)
-      const u = new Float32Array(items.length * d + dense)
+      const u = new Float32Array(items.length * d + denseSize)
       rows.forEach((r, i) => u.set(r, i * d))
       let off = items.length * d
-      const put = (src: Float32Array, from: number, len: number): void => {
-        u.set(src.subarray(from, from + len), off)
+      for (const [grad, len] of dense) {
+        u.set(grad.subarray(s * len, (s + 1) * len), off)
         off += len
       }
-      put(g.gPos, s * L * d, L * d)
-      put(g.gW1, s * d * d, d * d)
-      put(g.gW2, s * d * d, d * d)
-      put(g.gV, s * d, d)
-      put(g.gOut, s * 2 * d * d, 2 * d * d)
-      put(g.gRep, s * L, L)
       for (let i = 0; i < u.length; i++) u[i] = -u[i]!
       if (o.clipNorm > 0) {
         const r = clipInPlace(u, o.clipNorm)
         norms[c0 + s] = r.norm
         if (r.scale < 1) clipped++
-      } else {
-        let sq = 0
-        for (const v of u) sq += v * v
-        norms[c0 + s] = Math.sqrt(sq)
-      }
+      } else norms[c0 + s] = l2Norm(u)
       // Into the model's layout.
       const tableAt = at.get('item_emb')!
       items.forEach((item, i) => {
         for (let k = 0; k < d; k++) sum[tableAt + item * d + k] += u[i * d + k]!
       })
       let p = items.length * d
-      const add = (name: string, from: number, len: number): void => {
+      for (const [, len, name, from] of dense) {
         const base = at.get(name)! + from
         for (let k = 0; k < len; k++) sum[base + k] += u[p + k]!
         p += len
       }
-      add('pos_emb', (maxLen - L) * d, L * d)
-      add('att_w1', 0, d * d)
-      add('att_w2', 0, d * d)
-      add('att_v', 0, d)
-      add('out_w', 0, 2 * d * d)
-      add('rep_w', maxLen - L, L)
     }
   }
-  return { sum, clients: live.length, clipped, meanLoss: live.length === 0 ? 0 : lossSum / live.length, norms }
+  return { sum, clients: live.length, clipped, norms }
 }
